@@ -1,0 +1,240 @@
+/**
+ * Basic blocks: decoded once, cached by (address, mode), invalidated when their code bytes are written.
+ * A block ends at a branch, at an instruction we cannot execute, before a breakpoint address, or at the
+ * size limit. The block's `run` is either the interpreter loop below or a function compiled to JavaScript
+ * by src/cpu/jit (the hot path).
+ */
+import type { PhysPage } from "./bus";
+import type { Cpu } from "./cpu";
+import { decode } from "./decoder/decoder";
+import { Invalid, type Insn } from "./decoder/insn";
+import { resolve, type Handler } from "./dispatch";
+import { compileBlock } from "./jit/compile";
+
+const MAX_BLOCK = 64;
+const CACHE_BITS = 14;
+const CACHE_SIZE = 1 << CACHE_BITS;
+const CACHE_MASK = CACHE_SIZE - 1;
+/** Compile a block to JavaScript after it has run this many times. */
+export const JIT_THRESHOLD = 2;
+
+/** Raise #UD for an instruction we decoded as invalid or do not implement. */
+function undefinedHandler(what: string): Handler {
+  return (cpu) => cpu.fault("UD", { detail: what });
+}
+
+function hexBytes(buf: Uint8Array, n: number): string {
+  return Array.from(buf.subarray(0, n), (b) => b.toString(16).padStart(2, "0")).join(" ");
+}
+
+export class Block {
+  readonly insns: Insn[] = [];
+  readonly handlers: Handler[] = [];
+  readonly names: string[] = [];
+  /** The last instruction is a branch (sets rip itself). */
+  endsInBranch = false;
+  /** Address after the last instruction. */
+  end = 0;
+  bpAtStart = false;
+  valid = true;
+  /** Times run through the interpreter; compiled at JIT_THRESHOLD. */
+  hits = 0;
+  readonly pages: PhysPage[] = [];
+  /** Compiled body: returns instructions retired. */
+  fn: ((cpu: Cpu, max: number) => number) | undefined = undefined;
+  /** Successor cache for chaining (see jit). */
+  next: Block | undefined = undefined;
+  nextAlt: Block | undefined = undefined;
+
+  constructor(
+    readonly start: number,
+    readonly mode64: boolean,
+  ) {}
+
+  run(cpu: Cpu, max: number): number {
+    if (this.fn) return this.fn(cpu, max);
+    if (++this.hits >= JIT_THRESHOLD && this.valid) {
+      this.fn = compileBlock(this);
+      return this.fn(cpu, max);
+    }
+    return this.interpret(cpu);
+  }
+
+  /** The reference interpreter: one handler call per instruction. */
+  interpret(cpu: Cpu): number {
+    const insns = this.insns;
+    const hs = this.handlers;
+    const n = insns.length;
+    const cache = cpu.blocks;
+    cpu.exitBlock = false;
+    for (let k = 0; k < n; k++) {
+      const i = insns[k];
+      cpu.rip = i.ip;
+      cache.retiredInBlock = k;
+      hs[k](cpu, i);
+      if (cpu.exitBlock) {
+        cpu.exitBlock = false;
+        if (!(k === n - 1 && this.endsInBranch)) cpu.rip = i.ip + i.len;
+        cache.retiredInBlock = 0;
+        return k + 1;
+      }
+    }
+    cache.retiredInBlock = 0;
+    if (!this.endsInBranch) cpu.rip = this.end;
+    return n;
+  }
+}
+
+export class BlockCache {
+  /** Instructions of the current block retired before the instruction now executing (for faults, rdtsc). */
+  retiredInBlock = 0;
+  private readonly map64 = new Map<number, Block>();
+  private readonly map32 = new Map<number, Block>();
+  private readonly fast: (Block | undefined)[] = new Array<Block | undefined>(CACHE_SIZE);
+  private readonly byPage = new Map<PhysPage, Set<Block>>();
+  /** Linear pages each physical code page was seen at (for breakpoint/range invalidation). */
+  private readonly linear = new Map<number, PhysPage>();
+  private readonly buf = new Uint8Array(16);
+  /** Blocks built (statistics). */
+  built = 0;
+
+  constructor(private readonly cpu: Cpu) {}
+
+  /** The block at `rip` in the current mode, building it on a miss. */
+  get(rip: number): Block {
+    const cpu = this.cpu;
+    const slot = (rip ^ (rip >>> CACHE_BITS)) & CACHE_MASK;
+    const f = this.fast[slot];
+    if (f !== undefined && f.start === rip && f.mode64 === cpu.mode64 && f.valid) return f;
+    const m = cpu.mode64 ? this.map64 : this.map32;
+    let b = m.get(rip);
+    if (b === undefined || !b.valid) {
+      b = this.build(rip, MAX_BLOCK);
+      m.set(rip, b);
+    }
+    this.fast[slot] = b;
+    return b;
+  }
+
+  /** A one-instruction block for single-stepping (not cached). */
+  single(rip: number): Block {
+    const b = this.build(rip, 1);
+    b.hits = -1e9; // never compiled
+    return b;
+  }
+
+  private build(rip: number, max: number): Block {
+    const cpu = this.cpu;
+    const b = new Block(rip, cpu.mode64);
+    const bits = cpu.mode64 ? 64 : 32;
+    const bps = cpu.breakpoints;
+    b.bpAtStart = bps.has(rip);
+    let ip = rip;
+    this.built++;
+    for (let k = 0; k < max; k++) {
+      if (k > 0 && bps.size !== 0 && bps.has(ip)) break;
+      const n = cpu.fetch(ip, 15, this.buf);
+      if (n === 0) {
+        if (k > 0) break;
+        // Nothing executable at rip: a block whose only instruction raises the fetch fault.
+        const at = ip;
+        const i = decode(this.buf, 0, at, bits);
+        b.insns.push(i);
+        b.handlers.push((c) => c.fetchFault(at));
+        b.names.push("(fetch)");
+        b.endsInBranch = true;
+        break;
+      }
+      const i = decode(this.buf, n, ip, bits);
+      if (i.invalid === Invalid.Truncated && n < 15) {
+        if (k > 0) break; // let the next block raise the fault at the right instruction
+        const at = ip + n;
+        b.insns.push(i);
+        b.handlers.push((c) => c.fetchFault(at));
+        b.names.push("(fetch)");
+        b.endsInBranch = true;
+        break;
+      }
+      let h: Handler;
+      let branch = false;
+      let name: string;
+      if (i.invalid !== Invalid.None) {
+        name = "(invalid)";
+        h = undefinedHandler(`invalid instruction ${hexBytes(this.buf, Math.min(n, 15))}`);
+        branch = true;
+      } else {
+        const r = resolve(i);
+        if (r) {
+          h = r.h;
+          branch = r.branch;
+          name = r.name;
+        } else {
+          name = "(unimplemented)";
+          h = undefinedHandler(`unimplemented instruction ${hexBytes(this.buf, i.len)}`);
+          branch = true;
+        }
+      }
+      b.insns.push(i);
+      b.handlers.push(h);
+      b.names.push(name);
+      ip = i.ip + i.len;
+      if (branch) {
+        b.endsInBranch = true;
+        break;
+      }
+    }
+    b.end = ip;
+    // Record the physical pages the block's bytes live on.
+    const lastByte = ip > rip ? ip - 1 : rip;
+    for (let a = Math.floor(rip / 4096); a <= Math.floor(lastByte / 4096); a++) {
+      const pg = this.linear.get(a);
+      if (pg) {
+        let s = this.byPage.get(pg);
+        if (!s) this.byPage.set(pg, (s = new Set()));
+        s.add(b);
+        b.pages.push(pg);
+      }
+    }
+    return b;
+  }
+
+  /** Called by Cpu.fetch: linear page `p` holds code on physical page `pg`. */
+  notePhys(p: number, pg: PhysPage): void {
+    this.linear.set(p, pg);
+  }
+
+  /** Invalidate every block whose bytes are on `pg` (a write hit a code page). */
+  invalidatePhys(pg: PhysPage): void {
+    const s = this.byPage.get(pg);
+    if (s) {
+      for (const b of s) b.valid = false;
+      this.byPage.delete(pg);
+      // The running block may be among them: end it after this instruction.
+      this.cpu.exitBlock = true;
+    }
+    pg.code = false;
+    for (const [p, q] of this.linear) if (q === pg) this.linear.delete(p);
+  }
+
+  /** Invalidate blocks overlapping [a, a+n) (external writes, breakpoint changes). */
+  invalidateRange(a: number, n: number): void {
+    const first = Math.floor(a / 4096);
+    const last = Math.floor((a + Math.max(n, 1) - 1) / 4096);
+    for (let p = first; p <= last; p++) {
+      const pg = this.linear.get(p);
+      if (pg) this.invalidatePhys(pg);
+    }
+  }
+
+  /** Drop every block (mode tables changed, breakpoints changed in bulk). */
+  flush(): void {
+    for (const b of this.map64.values()) b.valid = false;
+    for (const b of this.map32.values()) b.valid = false;
+    this.map64.clear();
+    this.map32.clear();
+    this.fast.fill(undefined);
+    for (const pg of this.byPage.keys()) pg.code = false;
+    this.byPage.clear();
+    this.linear.clear();
+  }
+}

@@ -1,0 +1,757 @@
+/**
+ * The x86/x64 CPU: register file, segment/mode state, software TLB over a `Bus`, the operand helpers the
+ * semantic families use, and the run loop over cached basic blocks.
+ *
+ * Conventions for handlers (src/cpu/sem):
+ * - On entry `cpu.rip` is the address of the instruction being executed (`i.ip`).
+ * - A non-branch handler never writes `rip`; the run loop advances it.
+ * - A handler registered with `branch: true` always sets `rip` (fall-through included).
+ * - A handler raises a fault with `cpu.fault(...)` (it throws inside the core; run/step catch it). It must
+ *   do every access that can fault before it commits any state, so faults are precise.
+ * - 64-bit values are (lo, hi) pairs of int32. Functions that produce one return lo and leave hi in `cpu.th`.
+ */
+import { Access, type Bus, type PhysPage, isBusFault, PAGE_MASK } from "./bus";
+import { CpuFault, type Fault, type FaultVector, type AccessKind } from "./fault";
+import { Flags } from "./flags";
+import { Insn, RIP_BASE, NO_REG } from "./decoder/insn";
+import { Fpu } from "./fpu";
+import { BlockCache, type Block } from "./block";
+
+export const enum Reg {
+  RAX = 0,
+  RCX = 1,
+  RDX = 2,
+  RBX = 3,
+  RSP = 4,
+  RBP = 5,
+  RSI = 6,
+  RDI = 7,
+  R8 = 8,
+  R9 = 9,
+  R10 = 10,
+  R11 = 11,
+  R12 = 12,
+  R13 = 13,
+  R14 = 14,
+  R15 = 15,
+}
+
+/** Segment register indices (hardware encoding). */
+export const enum SReg {
+  ES = 0,
+  CS = 1,
+  SS = 2,
+  DS = 3,
+  FS = 4,
+  GS = 5,
+}
+
+/** A code/data descriptor as the CPU needs it. */
+export interface Descriptor {
+  /** Code segment: 64-bit (L=1). */
+  long: boolean;
+  /** Code segment: default operand size 32 (D=1) when not long. */
+  db: boolean;
+  code: boolean;
+  base: number;
+  present: boolean;
+}
+
+export type StopReason =
+  | { kind: "budget" }
+  | { kind: "step" }
+  | { kind: "breakpoint"; address: number }
+  | { kind: "fault"; fault: Fault }
+  | { kind: "syscall" }
+  | { kind: "halt"; reason: string }
+  | { kind: "stop"; reason: string };
+
+const TLB_BITS = 10;
+const TLB_SIZE = 1 << TLB_BITS;
+const TLB_MASK = TLB_SIZE - 1;
+const TWO32 = 4294967296;
+/** Lowest address that is not a user-mode canonical address. */
+export const USER_LIMIT = 0x800000000000;
+
+/** Page number of a linear address held in a double. */
+function pageOf(a: number): number {
+  return a < TWO32 ? a >>> 12 : Math.floor(a / 4096);
+}
+
+export class Cpu {
+  /** GPRs, low and high 32 bits. */
+  readonly lo = new Int32Array(16);
+  readonly hi = new Int32Array(16);
+  /** High half of the last 64-bit value a helper returned. */
+  th = 0;
+  rip = 0;
+  readonly flags = new Flags();
+
+  /** Segment selectors. */
+  readonly sreg = new Uint16Array(6);
+  /** Segment bases in effect (only FS/GS are non-zero in practice). */
+  readonly sbase = new Float64Array(6);
+  /** Descriptor table (GDT as user mode sees it), by selector index (selector >> 3). */
+  readonly descriptors = new Map<number, Descriptor>();
+  /** 64-bit mode (CS.L = 1); false means 32-bit compatibility (or protected) mode. */
+  mode64 = true;
+
+  /** XMM0..15 (4 dwords each), with float views on the same bytes. */
+  readonly xmm = new Int32Array(64);
+  readonly xmmF32 = new Float32Array(this.xmm.buffer);
+  readonly xmmF64 = new Float64Array(this.xmm.buffer);
+  mxcsr = 0x1f80;
+  readonly fpu = new Fpu();
+
+  /** Instructions retired; rdtsc derives from it. */
+  icount = 0;
+
+  /** Addresses where execution stops before the instruction runs. */
+  readonly breakpoints = new Set<number>();
+
+  readonly bus: Bus;
+  readonly blocks: BlockCache;
+
+  /** Set by handlers to end `run` after the current instruction (syscall, hlt…). */
+  pendingStop: StopReason | undefined = undefined;
+
+  // Software TLB: one direct-mapped table per access kind. Tag = linear page number, -1 = empty.
+  private readonly rTag = new Float64Array(TLB_SIZE).fill(-1);
+  private readonly rPage: (PhysPage | undefined)[] = new Array<PhysPage | undefined>(TLB_SIZE);
+  private readonly wTag = new Float64Array(TLB_SIZE).fill(-1);
+  private readonly wPage: (PhysPage | undefined)[] = new Array<PhysPage | undefined>(TLB_SIZE);
+  private readonly xTag = new Float64Array(TLB_SIZE).fill(-1);
+  private readonly xPage: (PhysPage | undefined)[] = new Array<PhysPage | undefined>(TLB_SIZE);
+  private busEpoch = -1;
+  private readonly faultObj = new CpuFault();
+
+  constructor(bus: Bus) {
+    this.bus = bus;
+    this.blocks = new BlockCache(this);
+    // The selectors of 64-bit Windows user mode (and Linux: the same numbers).
+    this.descriptors.set(0x23 >> 3, { long: false, db: true, code: true, base: 0, present: true });
+    this.descriptors.set(0x2b >> 3, { long: false, db: true, code: false, base: 0, present: true });
+    this.descriptors.set(0x33 >> 3, { long: true, db: false, code: true, base: 0, present: true });
+    this.descriptors.set(0x53 >> 3, { long: false, db: true, code: false, base: 0, present: true });
+    this.sreg[SReg.CS] = 0x33;
+    this.sreg[SReg.SS] = 0x2b;
+    this.sreg[SReg.DS] = 0x2b;
+    this.sreg[SReg.ES] = 0x2b;
+    this.sreg[SReg.FS] = 0x53;
+    this.sreg[SReg.GS] = 0x2b;
+  }
+
+  // ---------------------------------------------------------------- modes and segments
+
+  /** Put the CPU in 64-bit mode (CS = 0x33) or 32-bit compatibility mode (CS = 0x23). */
+  setMode(bits: 32 | 64): void {
+    this.sreg[SReg.CS] = bits === 64 ? 0x33 : 0x23;
+    this.mode64 = bits === 64;
+  }
+
+  get bits(): 32 | 64 {
+    return this.mode64 ? 64 : 32;
+  }
+
+  /**
+   * Load CS for a far transfer (jmp/call far, retf, iret). Raises #GP(selector) for a selector that is
+   * not a present user code segment. Mode follows the descriptor's L bit.
+   */
+  loadCS(sel: number): void {
+    const d = this.descriptors.get(sel >> 3);
+    if ((sel & 3) !== 3 || !d || !d.code || (sel & 4) !== 0) this.fault("GP", { errorCode: sel & 0xfffc });
+    if (!d.present) this.fault("NP", { errorCode: sel & 0xfffc });
+    this.sreg[SReg.CS] = sel;
+    this.mode64 = d.long;
+  }
+
+  /** Load a data segment register (mov sreg, pop sreg). */
+  loadSeg(seg: number, sel: number): void {
+    if (seg === SReg.CS) this.fault("UD");
+    if ((sel & 0xfffc) === 0) {
+      if (seg === SReg.SS && !this.mode64) this.fault("GP", { errorCode: 0 });
+      this.sreg[seg] = sel;
+      if (!this.mode64 || seg < SReg.FS) this.sbase[seg] = 0;
+      return;
+    }
+    const d = this.descriptors.get(sel >> 3);
+    if (!d || (sel & 4) !== 0 || (sel & 3) !== 3) this.fault("GP", { errorCode: sel & 0xfffc });
+    if (!d.present) this.fault(seg === SReg.SS ? "SS" : "NP", { errorCode: sel & 0xfffc });
+    this.sreg[seg] = sel;
+    // In 64-bit mode only FS/GS have bases, and loading a selector loads the (32-bit) descriptor base.
+    if (seg >= SReg.FS || !this.mode64) this.sbase[seg] = seg >= SReg.FS ? d.base : 0;
+  }
+
+  get fsBase(): number {
+    return this.sbase[SReg.FS];
+  }
+  set fsBase(v: number) {
+    this.sbase[SReg.FS] = v;
+  }
+  get gsBase(): number {
+    return this.sbase[SReg.GS];
+  }
+  set gsBase(v: number) {
+    this.sbase[SReg.GS] = v;
+  }
+
+  // ---------------------------------------------------------------- flags
+
+  getEflags(): number {
+    return this.flags.get();
+  }
+
+  setEflags(v: number): void {
+    this.flags.set(v);
+  }
+
+  // ---------------------------------------------------------------- faults
+
+  /** Raise a fault from inside a handler or accessor. Never returns. */
+  fault(
+    vector: FaultVector,
+    o?: { address?: number; access?: AccessKind; errorCode?: number; status?: number; detail?: string },
+  ): never {
+    const f = this.faultObj;
+    f.vector = vector;
+    f.address = o?.address;
+    f.access = o?.access;
+    f.errorCode = o?.errorCode ?? 0;
+    f.status = o?.status ?? 0;
+    f.detail = o?.detail ?? "";
+    throw f;
+  }
+
+  private toFault(e: unknown): Fault {
+    if (e instanceof CpuFault) {
+      const f: Fault = { vector: e.vector, rip: this.rip };
+      if (e.address !== undefined) f.address = e.address;
+      if (e.access !== undefined) f.access = e.access;
+      if (e.errorCode) f.errorCode = e.errorCode;
+      if (e.status) f.status = e.status;
+      if (e.detail) f.detail = e.detail;
+      return f;
+    }
+    // A JavaScript error inside the core is our bug; report it as a typed stop, never let it escape.
+    const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    return { vector: "UD", rip: this.rip, detail: `internal error: ${msg}` };
+  }
+
+  // ---------------------------------------------------------------- memory
+
+  private checkEpoch(): void {
+    if (this.bus.epoch !== this.busEpoch) {
+      this.busEpoch = this.bus.epoch;
+      this.flushTlb();
+    }
+  }
+
+  flushTlb(): void {
+    this.rTag.fill(-1);
+    this.wTag.fill(-1);
+    this.xTag.fill(-1);
+    this.rPage.fill(undefined);
+    this.wPage.fill(undefined);
+    this.xPage.fill(undefined);
+  }
+
+  /** Translate for an access, filling the TLB; on a hooked page performs the hook and returns the page uncached. */
+  private fill(a: number, size: number, access: Access): PhysPage {
+    if (a < 0 || a >= USER_LIMIT) {
+      // a < 0 marks a non-canonical address (see `ea`): #GP; a canonical kernel address: #PF.
+      if (a < 0) this.fault("GP", { address: a, access: accessName(access) });
+      this.fault("PF", { address: a, access: accessName(access) });
+    }
+    const p = pageOf(a);
+    const bus = this.bus;
+    const t = bus.translate(p, access);
+    if (isBusFault(t)) this.fault(t.fault, { address: a, access: accessName(access), status: t.status });
+    if (bus.isHooked(p)) {
+      const f = bus.slowAccess(a, size, access);
+      if (f) this.fault(f.fault, { address: a, access: accessName(access), status: f.status });
+      return t;
+    }
+    const i = p & TLB_MASK;
+    if (access === Access.Read) {
+      this.rTag[i] = p;
+      this.rPage[i] = t;
+    } else if (access === Access.Write) {
+      // Pages holding decoded code stay out of the write TLB, so every write to them invalidates blocks.
+      if (!t.code) {
+        this.wTag[i] = p;
+        this.wPage[i] = t;
+      }
+    } else {
+      this.xTag[i] = p;
+      this.xPage[i] = t;
+    }
+    return t;
+  }
+
+  private rpage(a: number, size: number): PhysPage {
+    const p = pageOf(a);
+    const i = p & TLB_MASK;
+    if (this.rTag[i] === p) return this.rPage[i] as PhysPage;
+    return this.fill(a, size, Access.Read);
+  }
+
+  private wpage(a: number, size: number): PhysPage {
+    const p = pageOf(a);
+    const i = p & TLB_MASK;
+    if (this.wTag[i] === p) return this.wPage[i] as PhysPage;
+    const pg = this.fill(a, size, Access.Write);
+    if (pg.code) this.blocks.invalidatePhys(pg);
+    return pg;
+  }
+
+  rd8(a: number): number {
+    const pg = this.rpage(a, 1);
+    return pg.u8[pg.off + (a & PAGE_MASK)];
+  }
+
+  rd16(a: number): number {
+    const o = a & PAGE_MASK;
+    if (o > 4094) return this.rd8(a) | (this.rd8(a + 1) << 8);
+    const pg = this.rpage(a, 2);
+    const x = pg.off + o;
+    return pg.u8[x] | (pg.u8[x + 1] << 8);
+  }
+
+  /** 32-bit read as int32. */
+  rd32(a: number): number {
+    const o = a & PAGE_MASK;
+    if (o > 4092) return this.rdSplit(a, 4);
+    const pg = this.rpage(a, 4);
+    const x = pg.off + o;
+    if ((x & 3) === 0) return pg.i32[x >> 2];
+    const u = pg.u8;
+    return u[x] | (u[x + 1] << 8) | (u[x + 2] << 16) | (u[x + 3] << 24);
+  }
+
+  /** 64-bit read: returns lo, hi in `th`. */
+  rd64(a: number): number {
+    const o = a & PAGE_MASK;
+    if (o > 4088) {
+      const lo = this.rdSplit(a, 4);
+      this.th = this.rdSplit(a + 4, 4);
+      return lo;
+    }
+    const pg = this.rpage(a, 8);
+    const x = pg.off + o;
+    if ((x & 3) === 0) {
+      this.th = pg.i32[(x >> 2) + 1];
+      return pg.i32[x >> 2];
+    }
+    const u = pg.u8;
+    this.th = u[x + 4] | (u[x + 5] << 8) | (u[x + 6] << 16) | (u[x + 7] << 24);
+    return u[x] | (u[x + 1] << 8) | (u[x + 2] << 16) | (u[x + 3] << 24);
+  }
+
+  private rdSplit(a: number, n: number): number {
+    let v = 0;
+    for (let k = 0; k < n; k++) v |= this.rd8(a + k) << (8 * k);
+    return v;
+  }
+
+  wr8(a: number, v: number): void {
+    const pg = this.wpage(a, 1);
+    pg.u8[pg.off + (a & PAGE_MASK)] = v;
+  }
+
+  wr16(a: number, v: number): void {
+    const o = a & PAGE_MASK;
+    if (o > 4094) {
+      this.wpage(a + 1, 1);
+      this.wr8(a, v);
+      this.wr8(a + 1, v >> 8);
+      return;
+    }
+    const pg = this.wpage(a, 2);
+    const x = pg.off + o;
+    pg.u8[x] = v;
+    pg.u8[x + 1] = v >> 8;
+  }
+
+  wr32(a: number, v: number): void {
+    const o = a & PAGE_MASK;
+    if (o > 4092) {
+      // Check both pages before writing anything, so a fault leaves memory unchanged.
+      this.wpage(a, 1);
+      this.wpage(a + 3, 1);
+      for (let k = 0; k < 4; k++) this.wr8(a + k, v >> (8 * k));
+      return;
+    }
+    const pg = this.wpage(a, 4);
+    const x = pg.off + o;
+    if ((x & 3) === 0) {
+      pg.i32[x >> 2] = v;
+      return;
+    }
+    const u = pg.u8;
+    u[x] = v;
+    u[x + 1] = v >> 8;
+    u[x + 2] = v >> 16;
+    u[x + 3] = v >> 24;
+  }
+
+  wr64(a: number, lo: number, hi: number): void {
+    const o = a & PAGE_MASK;
+    if (o > 4088) {
+      this.wpage(a, 1);
+      this.wpage(a + 7, 1);
+      for (let k = 0; k < 4; k++) this.wr8(a + k, lo >> (8 * k));
+      for (let k = 0; k < 4; k++) this.wr8(a + 4 + k, hi >> (8 * k));
+      return;
+    }
+    const pg = this.wpage(a, 8);
+    const x = pg.off + o;
+    if ((x & 3) === 0) {
+      pg.i32[x >> 2] = lo;
+      pg.i32[(x >> 2) + 1] = hi;
+      return;
+    }
+    const u = pg.u8;
+    for (let k = 0; k < 4; k++) u[x + k] = lo >> (8 * k);
+    for (let k = 0; k < 4; k++) u[x + 4 + k] = hi >> (8 * k);
+  }
+
+  /** Check that [a, a+n) is writable without writing (for multi-part stores that must be all-or-nothing). */
+  probeWrite(a: number, n: number): void {
+    this.wpage(a, 1);
+    if (n > 1) this.wpage(a + n - 1, 1);
+  }
+
+  /** Check that [a, a+n) is readable. */
+  probeRead(a: number, n: number): void {
+    this.rpage(a, 1);
+    if (n > 1) this.rpage(a + n - 1, 1);
+  }
+
+  /**
+   * The page backing a read of [a, a+n) (within one page, n ≥ 1) for bulk string operations: one
+   * translation and permission check for the whole range. Callers skip pages for which `bus.isHooked`.
+   */
+  bulkReadPage(a: number, n: number): PhysPage {
+    return this.rpage(a, n);
+  }
+
+  /** Like `bulkReadPage` for a write (invalidates decoded code on the page like any write). */
+  bulkWritePage(a: number, n: number): PhysPage {
+    return this.wpage(a, n);
+  }
+
+  /** Read n bytes (n ≤ 16) into `out`. */
+  rdBytes(a: number, n: number, out: Uint8Array): void {
+    for (let k = 0; k < n; k++) out[k] = this.rd8(a + k);
+  }
+
+  /**
+   * Fetch up to `max` instruction bytes at `a` into `out` for decoding; stops at the first byte that cannot
+   * be executed and returns how many were fetched. Marks the pages as holding code.
+   */
+  fetch(a: number, max: number, out: Uint8Array): number {
+    let n = 0;
+    while (n < max) {
+      const addr = a + n;
+      if (addr >= USER_LIMIT) break;
+      const p = pageOf(addr);
+      const i = p & TLB_MASK;
+      let pg: PhysPage;
+      if (this.xTag[i] === p) pg = this.xPage[i] as PhysPage;
+      else {
+        const t = this.bus.translate(p, Access.Exec);
+        if (isBusFault(t)) break;
+        this.xTag[i] = p;
+        this.xPage[i] = t;
+        pg = t;
+      }
+      this.markCode(p, pg);
+      const o = addr & PAGE_MASK;
+      const take = Math.min(max - n, 4096 - o);
+      out.set(pg.u8.subarray(pg.off + o, pg.off + o + take), n);
+      n += take;
+    }
+    return n;
+  }
+
+  /** Raise the right fault for an instruction fetch at `a` that `fetch` could not read. */
+  fetchFault(a: number): never {
+    if (a >= USER_LIMIT) this.fault("PF", { address: a, access: "execute" });
+    const t = this.bus.translate(pageOf(a), Access.Exec);
+    const status = isBusFault(t) ? t.status : 0;
+    this.fault(isBusFault(t) ? t.fault : "PF", { address: a, access: "execute", status });
+  }
+
+  private markCode(linearPage: number, pg: PhysPage): void {
+    if (!pg.code) {
+      pg.code = true;
+      // Drop write-TLB entries (this page may be cached under any alias) so writes take the
+      // invalidating slow path.
+      this.wTag.fill(-1);
+      this.wPage.fill(undefined);
+    }
+    this.blocks.notePhys(linearPage, pg);
+  }
+
+  /**
+   * Tell the CPU that something outside it (the OS, the debugger) wrote guest memory at [a, a+n).
+   * Invalidates decoded blocks there.
+   */
+  notifyWrite(a: number, n: number): void {
+    this.blocks.invalidateRange(a, n);
+  }
+
+  // ---------------------------------------------------------------- registers and operands
+
+  /** Read GPR `r` (0..15) at `size` bits; for 8 bits `r` 4..7 means ah/ch/dh/bh unless `rex`. 64: hi in th. */
+  getReg(r: number, size: number, rex: boolean): number {
+    switch (size) {
+      case 8:
+        if (r >= 4 && r < 8 && !rex) return (this.lo[r - 4] >> 8) & 0xff;
+        return this.lo[r] & 0xff;
+      case 16:
+        return this.lo[r] & 0xffff;
+      case 32:
+        return this.lo[r];
+      default:
+        this.th = this.hi[r];
+        return this.lo[r];
+    }
+  }
+
+  /** Write GPR `r` at `size` bits: 32-bit writes zero the upper half, 8/16-bit writes merge. */
+  setReg(r: number, size: number, rex: boolean, v: number, vHi = 0): void {
+    switch (size) {
+      case 8:
+        if (r >= 4 && r < 8 && !rex) this.lo[r - 4] = (this.lo[r - 4] & ~0xff00) | ((v & 0xff) << 8);
+        else this.lo[r] = (this.lo[r] & ~0xff) | (v & 0xff);
+        return;
+      case 16:
+        this.lo[r] = (this.lo[r] & ~0xffff) | (v & 0xffff);
+        return;
+      case 32:
+        this.lo[r] = v;
+        this.hi[r] = 0;
+        return;
+      default:
+        this.lo[r] = v;
+        this.hi[r] = vHi;
+    }
+  }
+
+  /** Effective address of the ModRM/moffs memory operand, segment base included. */
+  ea(i: Insn): number {
+    if (i.adsize === 64) return this.ea64(i);
+    let a: number;
+    if (i.adsize === 32) {
+      a = i.disp;
+      if (i.memBase >= 0) a += i.memBase === RIP_BASE ? i.ip + i.len : this.lo[i.memBase];
+      if (i.memIndex !== NO_REG) a += this.lo[i.memIndex] * i.memScale;
+      a = a >>> 0;
+    } else {
+      a = i.disp;
+      if (i.memBase >= 0) a += this.lo[i.memBase];
+      if (i.memIndex !== NO_REG) a += this.lo[i.memIndex];
+      a &= 0xffff;
+    }
+    const seg = this.segOf(i);
+    if (seg >= 4) a = (a + this.sbase[seg]) % TWO32;
+    return a;
+  }
+
+  /** The segment register a memory operand of `i` uses. */
+  segOf(i: Insn): number {
+    if (i.seg >= 0) return i.seg;
+    // [rsp…]/[rbp…] (and 16-bit [bp…]) default to SS, everything else to DS.
+    return i.memBase === 4 || i.memBase === 5 ? SReg.SS : SReg.DS;
+  }
+
+  private ea64(i: Insn): number {
+    let lo = i.disp | 0;
+    let hi = i.disp < 0 ? -1 : 0;
+    if (i.dispSize === 8) hi = i.dispHi;
+    if (i.memBase >= 0) {
+      let blo: number;
+      let bhi: number;
+      if (i.memBase === RIP_BASE) {
+        const t = i.ip + i.len;
+        blo = t | 0;
+        bhi = Math.floor(t / TWO32) | 0;
+      } else {
+        blo = this.lo[i.memBase];
+        bhi = this.hi[i.memBase];
+      }
+      const s = (lo >>> 0) + (blo >>> 0);
+      hi = (hi + bhi + (s >= TWO32 ? 1 : 0)) | 0;
+      lo = s | 0;
+    }
+    if (i.memIndex !== NO_REG) {
+      const sh = i.scale;
+      let xlo = this.lo[i.memIndex];
+      let xhi = this.hi[i.memIndex];
+      if (sh) {
+        xhi = (xhi << sh) | (xlo >>> (32 - sh));
+        xlo <<= sh;
+      }
+      const s = (lo >>> 0) + (xlo >>> 0);
+      hi = (hi + xhi + (s >= TWO32 ? 1 : 0)) | 0;
+      lo = s | 0;
+    }
+    if (i.seg >= 4) {
+      const b = this.sbase[i.seg];
+      const s = (lo >>> 0) + (b % TWO32);
+      hi = (hi + Math.floor(b / TWO32) + (s >= TWO32 ? 1 : 0)) | 0;
+      lo = s | 0;
+    }
+    return addr64(lo, hi);
+  }
+
+  /** The address of the next instruction's stack slot helpers: current stack pointer as an address. */
+  sp(): number {
+    return this.mode64 ? addr64(this.lo[4], this.hi[4]) : this.lo[4] >>> 0;
+  }
+
+  /** Push a value of `size` bits (16/32/64; 64 takes hi). Precise: memory first, then RSP. */
+  push(size: number, v: number, vHi = 0): void {
+    if (this.mode64) {
+      const n = size >> 3;
+      const lo = this.lo[4];
+      const nlo = (lo - n) | 0;
+      const nhi = (this.hi[4] - ((lo >>> 0) < n ? 1 : 0)) | 0;
+      const a = addr64(nlo, nhi);
+      if (size === 64) this.wr64(a, v, vHi);
+      else this.wr16(a, v);
+      this.lo[4] = nlo;
+      this.hi[4] = nhi;
+    } else {
+      const n = size >> 3;
+      const nsp = (this.lo[4] - n) | 0;
+      const a = nsp >>> 0;
+      if (size === 32) this.wr32(a, v);
+      else this.wr16(a, v);
+      this.lo[4] = nsp;
+      this.hi[4] = 0;
+    }
+  }
+
+  /** Pop `size` bits; 64 returns lo with hi in th. Reads first, then updates RSP. */
+  pop(size: number): number {
+    const a = this.sp();
+    let v: number;
+    if (size === 64) v = this.rd64(a);
+    else if (size === 32) v = this.rd32(a);
+    else v = this.rd16(a);
+    this.addSp(size >> 3);
+    return v;
+  }
+
+  /** RSP += n (n may be negative), in the stack width of the mode. */
+  addSp(n: number): void {
+    if (this.mode64) {
+      const s = (this.lo[4] >>> 0) + n;
+      this.lo[4] = s | 0;
+      this.hi[4] = (this.hi[4] + Math.floor(s / TWO32)) | 0;
+    } else {
+      this.lo[4] = (this.lo[4] + n) | 0;
+      this.hi[4] = 0;
+    }
+  }
+
+  /** Read GPR as a 64-bit address value (for jumps through registers etc.). */
+  regAddr(r: number): number {
+    return this.mode64 ? addr64(this.lo[r], this.hi[r]) : this.lo[r] >>> 0;
+  }
+
+  /** Set RIP from a (lo, hi) pair in 64-bit mode or a 32-bit value in compatibility mode. */
+  setRip(lo: number, hi: number): void {
+    this.rip = this.mode64 ? addr64(lo, hi) : lo >>> 0;
+  }
+
+  // ---------------------------------------------------------------- execution
+
+  /**
+   * Set when the current block must end after the current instruction: a stop request, or a write that
+   * invalidated the code being run (self-modifying code).
+   */
+  exitBlock = false;
+
+  /**
+   * Address of a REP string instruction that stopped after a chunk of its iterations and left `rip` on
+   * itself to be re-executed (sem/string.ts); `run` does not report a breakpoint there again. -1: none.
+   */
+  repResumeAt = -1;
+
+  /** Request that `run` stops after the current instruction (used by syscall, hlt, …). */
+  requestStop(r: StopReason): void {
+    this.pendingStop = r;
+    this.exitBlock = true;
+  }
+
+  /** Execute exactly one instruction. */
+  step(): StopReason {
+    this.checkEpoch();
+    this.pendingStop = undefined;
+    try {
+      const b = this.blocks.single(this.rip);
+      this.icount += b.run(this, 1);
+    } catch (e) {
+      this.icount += this.blocks.retiredInBlock;
+      return { kind: "fault", fault: this.toFault(e) };
+    }
+    const p = this.pendingStop;
+    if (p) {
+      this.pendingStop = undefined;
+      return p;
+    }
+    return { kind: "step" };
+  }
+
+  /**
+   * Run up to `budget` instructions (blocks may overshoot by less than one block). Stops at breakpoints
+   * (except at the starting address), faults, syscalls and stop requests.
+   */
+  run(budget: number): StopReason {
+    this.checkEpoch();
+    this.pendingStop = undefined;
+    this.repResumeAt = -1;
+    const start = this.icount;
+    const limit = start + budget;
+    const blocks = this.blocks;
+    let first = true;
+    let b: Block | undefined;
+    try {
+      while (this.icount < limit) {
+        b = blocks.get(this.rip);
+        if (b.bpAtStart && !first && this.rip !== this.repResumeAt) return { kind: "breakpoint", address: this.rip };
+        first = false;
+        this.icount += b.run(this, limit - this.icount);
+        if (this.pendingStop) {
+          const p = this.pendingStop;
+          this.pendingStop = undefined;
+          return p;
+        }
+      }
+    } catch (e) {
+      this.icount += this.blocks.retiredInBlock;
+      return { kind: "fault", fault: this.toFault(e) };
+    }
+    return { kind: "budget" };
+  }
+
+  /** The instruction count at which the current instruction retires (for rdtsc inside a block). */
+  currentCount(): number {
+    return this.icount + this.blocks.retiredInBlock;
+  }
+}
+
+/** A (lo, hi) 64-bit address as a double: canonical user addresses exactly, -1 for non-canonical. */
+export function addr64(lo: number, hi: number): number {
+  if (hi === 0) return lo >>> 0;
+  const top = hi >> 15;
+  if (top !== 0 && top !== -1) return -1;
+  return (hi >>> 0) * TWO32 + (lo >>> 0);
+}
+
+function accessName(a: Access): AccessKind {
+  return a === Access.Read ? "read" : a === Access.Write ? "write" : "execute";
+}
