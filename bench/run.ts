@@ -75,9 +75,12 @@ interface Result {
   checksumOk: boolean;
 }
 
+/** `--clock cpu`: time by this process's user CPU time instead of wall time (for a busy machine). */
+let cpuClock = false;
+
 function runOnce(w: Workload, bits: 32 | 64, size: string, engine: string): Result {
   const n = SIZES[size][w];
-  const code = readFileSync(join(__dirname, "workloads", `w_${w}_${bits}.bin`));
+  const code = readFileSync(join(process.env.WOWDBG_BENCH_WORKLOADS ?? join(__dirname, "workloads"), `w_${w}_${bits}.bin`));
   const bus = new FlatBus();
   bus.map(CODE, 0x10000);
   bus.writeBytes(CODE, code);
@@ -94,12 +97,14 @@ function runOnce(w: Workload, bits: 32 | 64, size: string, engine: string): Resu
   cpu.rip = CODE;
   cpu.breakpoints.add(SENTINEL);
   const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   for (;;) {
     const r = cpu.run(1e9);
     if (r.kind === "breakpoint") break;
     if (r.kind !== "budget") throw new Error(`${w}/${bits}: stopped: ${JSON.stringify(r)}`);
   }
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const c1 = process.cpuUsage(c0);
+  const seconds = cpuClock ? c1.user / 1e6 : Number(process.hrtime.bigint() - t0) / 1e9;
   const instructions = count(w, n);
   if (cpu.icount !== instructions) {
     throw new Error(`${w}/${bits}: retired ${cpu.icount} instructions, expected ${instructions}`);
@@ -132,6 +137,7 @@ function main(): void {
   const engineArg = arg("engine", "jit");
   const engines = engineArg === "both" ? ["jit", "interp"] : [engineArg];
   const json = process.argv.includes("--json");
+  cpuClock = arg("clock", "wall") === "cpu";
   const rows: Result[] = [];
   for (const engine of engines) {
     for (const w of workloads) {

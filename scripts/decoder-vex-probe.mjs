@@ -2,9 +2,12 @@
 //
 //   node scripts/decoder-vex-probe.mjs summary [vex|evex|xop|3dnow] [64|32]
 //     For each map/pp/opcode, lists which W/L/mod combinations iced accepts, with the iced Code names.
-//   node --import tsx scripts/decoder-vex-probe.mjs compare [vex|evex|xop|3dnow] [64|32]
-//     Systematically compares our lookupVex (through test/vex-harness.ts) with iced on one encoding per
-//     map/opcode/pp/W/L/mod/reg/b/z/aaa combination and prints the disagreements.
+//   node --import tsx scripts/decoder-vex-probe.mjs compare [vex|evex|xop] [64|32] [map]
+//     Systematically compares our lookupVex (through the reference core in test/vex-harness.ts) with
+//     iced on encodings for every map/opcode/pp/W/L/mod/reg/b/z/aaa/vvvv combination and prints the
+//     disagreements grouped by map.pp.opcode.
+//   node --import tsx scripts/decoder-vex-probe.mjs compare-core [vex|evex|xop] [64|32] [map]
+//     The same through the decoder core (decode + describe).
 import * as iced from "iced-x86";
 
 const { Decoder, DecoderOptions, Code } = iced;
@@ -18,7 +21,6 @@ function decodeIced(bytes) {
   return r;
 }
 
-const PP = [0, 0x66, 0xf3, 0xf2];
 const PPNAME = ["NP", "66", "F3", "F2"];
 const MAPNAME = { 1: "0F", 2: "0F38", 3: "0F3A", 5: "M5", 6: "M6", 8: "X8", 9: "X9", 10: "XA" };
 
@@ -87,7 +89,9 @@ function summary(enc) {
           }
         }
         for (const [k, v] of lines) {
-          console.log(`${MAPNAME[map]}.${PPNAME[p]}.${op.toString(16).padStart(2, "0")}  ${k}  ${compact(v)}`);
+          console.log(
+            `${MAPNAME[map]}.${PPNAME[p]}.${op.toString(16).padStart(2, "0")}  ${k}  ${compact(v)}`,
+          );
         }
       }
     }
@@ -132,5 +136,5 @@ if (cmd === "summary") {
   else summary(encArg);
 } else {
   const { compare } = await import("../test/vex-harness.ts");
-  compare(encArg, bits);
+  compare(encArg, bits, process.argv[5] === undefined ? -1 : Number(process.argv[5]), cmd === "compare-core");
 }

@@ -36,10 +36,14 @@ function gen(r: () => number, bits: 32 | 64): number[] {
     const d = pick(DST);
     const s = pick([0, 1, 2, 3, 5, 6, 7]);
     const disp = Math.floor(r() * 32) * 4;
-    switch (Math.floor(r() * 14)) {
-      case 0: // alu r/m, r  (reg form)
-        bytes.push(...rexW, pick([0x01, 0x03, 0x09, 0x0b, 0x21, 0x23, 0x29, 0x2b, 0x31, 0x33, 0x39, 0x3b, 0x85]), 0xc0 | (s << 3) | d);
+    switch (Math.floor(r() * 15)) {
+      case 0: {
+        // alu r/m, r and alu r, r/m (reg forms); the destination is always one of DST
+        const op = pick([0x01, 0x03, 0x09, 0x0b, 0x21, 0x23, 0x29, 0x2b, 0x31, 0x33, 0x39, 0x3b, 0x85]);
+        const toReg = (op & 2) !== 0;
+        bytes.push(...rexW, op, toReg ? 0xc0 | (d << 3) | s : 0xc0 | (s << 3) | d);
         break;
+      }
       case 1: // alu r, [rbx+disp8]
         bytes.push(...rexW, pick([0x03, 0x0b, 0x23, 0x2b, 0x33, 0x3b, 0x8b]), 0x43 | (d << 3), disp);
         break;
@@ -64,11 +68,11 @@ function gen(r: () => number, bits: 32 | 64): number[] {
       case 8: // push s / pop d
         bytes.push(0x50 | s, 0x58 | d);
         break;
+      case 10: // call over nothing (followed in a superblock), then pop the return address
+        bytes.push(0xe8, 0, 0, 0, 0, 0x58 | d);
+        break;
       case 9: // movzx r32, byte [rbx+disp8]
         bytes.push(0x0f, 0xb6, 0x43 | (d << 3), disp + Math.floor(r() * 4));
-        break;
-      case 10: // imul r32, r32
-        bytes.push(0x0f, 0xaf, 0xc0 | (d << 3) | s);
         break;
       case 11: // 8-bit alu on low registers (al, cl, dl, and ah..bh without REX)
         bytes.push(pick([0x00, 0x02, 0x08, 0x20, 0x28, 0x30, 0x38, 0x84, 0x88, 0x8a]), 0xc0 | (pick([0, 1, 2, 4, 5]) << 3) | pick([0, 1, 2, 4, 5]));
@@ -76,12 +80,16 @@ function gen(r: () => number, bits: 32 | 64): number[] {
       case 12: // adc/sbb (handler) to mix handler calls with symbolic flags
         bytes.push(...rexW, pick([0x11, 0x19]), 0xc0 | (s << 3) | d);
         break;
+      case 13: // imul r32, r32 (handler)
+        bytes.push(0x0f, 0xaf, 0xc0 | (d << 3) | s);
+        break;
       default: // cmp byte [rbx+disp8], imm8
         bytes.push(0x80, 0x7b, disp, Math.floor(r() * 256));
     }
   }
-  // End with a conditional jump (random condition) forward by 0.
-  bytes.push(0x70 | Math.floor(r() * 16), 0x00);
+  // End with a conditional jump (random condition) over a `jmp $`: the taken path leaves the block at
+  // the second `jmp $`, the fall-through ends it at the first.
+  bytes.push(0x70 | Math.floor(r() * 16), 0x02, 0xeb, 0xfe, 0xeb, 0xfe);
   return bytes;
 }
 
@@ -130,7 +138,13 @@ describe("jit: compiled blocks match the interpreter", () => {
         const seed = Math.floor(r() * 1e9);
         const a = setup(bits, code, seed);
         const blockA = a.blocks.get(CODE);
-        const nA = blockA.interpret(a);
+        let nA: number;
+        try {
+          nA = blockA.interpret(a);
+        } catch (e) {
+          const hexCode = code.map((x) => x.toString(16).padStart(2, "0")).join(" ");
+          assert.fail(`block ${t} (${hexCode}) faulted in the interpreter at ${a.rip.toString(16)}: ${JSON.stringify(e)}`);
+        }
         const b = setup(bits, code, seed);
         const blockB = b.blocks.get(CODE);
         // The generated source must be valid JavaScript (compileBlock would silently fall back otherwise).
@@ -142,7 +156,10 @@ describe("jit: compiled blocks match the interpreter", () => {
         const sb = snapshot(b);
         if (sa !== sb || nA !== nB) {
           const hexCode = code.map((x) => x.toString(16).padStart(2, "0")).join(" ");
-          assert.fail(`block ${t} (${hexCode}) differs:\ninterp ${sa}\njit    ${sb}\ncounts ${nA} ${nB}`);
+          const fa = sa.split(" ");
+          const fb = sb.split(" ");
+          const diff = fa.map((x, j) => (x === fb[j] ? "" : `field ${j}: interp ${x.slice(0, 80)} jit ${fb[j].slice(0, 80)}`));
+          assert.fail(`block ${t} (${hexCode}) differs (counts ${nA} ${nB}):\n${diff.filter((x) => x).join("\n")}`);
         }
       }
     });

@@ -9,7 +9,7 @@ import type { Cpu } from "./cpu";
 import { decode } from "./decoder/decoder";
 import { Invalid, type Insn } from "./decoder/insn";
 import { resolve, type Handler } from "./dispatch";
-import { compileBlock } from "./jit/compile";
+import { branchTarget, compileBlock } from "./jit/compile";
 
 const MAX_BLOCK = 64;
 const CACHE_BITS = 14;
@@ -31,6 +31,9 @@ export class Block {
   readonly insns: Insn[] = [];
   readonly handlers: Handler[] = [];
   readonly names: string[] = [];
+  /** Per instruction: its handler is a branch (sets rip). Only the last one ends the block; earlier ones
+   * are direct jumps the builder followed (a superblock), leaving the block when rip is not the next one. */
+  readonly branches: boolean[] = [];
   /** The last instruction is a branch (sets rip itself). */
   endsInBranch = false;
   /** Address after the last instruction. */
@@ -64,17 +67,22 @@ export class Block {
   interpret(cpu: Cpu): number {
     const insns = this.insns;
     const hs = this.handlers;
+    const br = this.branches;
     const n = insns.length;
     const cache = cpu.blocks;
-    cpu.exitBlock = false;
     for (let k = 0; k < n; k++) {
       const i = insns[k];
       cpu.rip = i.ip;
       cache.retiredInBlock = k;
       hs[k](cpu, i);
+      if (br[k] && k < n - 1 && !cpu.exitBlock && cpu.rip !== insns[k + 1].ip) {
+        // A side exit of a superblock: the branch went elsewhere.
+        cache.retiredInBlock = 0;
+        return k + 1;
+      }
       if (cpu.exitBlock) {
         cpu.exitBlock = false;
-        if (!(k === n - 1 && this.endsInBranch)) cpu.rip = i.ip + i.len;
+        if (!br[k]) cpu.rip = i.ip + i.len;
         cache.retiredInBlock = 0;
         return k + 1;
       }
@@ -90,7 +98,8 @@ export class BlockCache {
   retiredInBlock = 0;
   private readonly map64 = new Map<number, Block>();
   private readonly map32 = new Map<number, Block>();
-  private readonly fast: (Block | undefined)[] = new Array<Block | undefined>(CACHE_SIZE);
+  /** Direct-mapped front cache, indexed by (rip ^ rip >>> 14) & 16383 (the run loop reads it inline). */
+  readonly fast: (Block | undefined)[] = new Array<Block | undefined>(CACHE_SIZE);
   private readonly byPage = new Map<PhysPage, Set<Block>>();
   /** Linear pages each physical code page was seen at (for breakpoint/range invalidation). */
   private readonly linear = new Map<number, PhysPage>();
@@ -103,7 +112,7 @@ export class BlockCache {
   /** The block at `rip` in the current mode, building it on a miss. */
   get(rip: number): Block {
     const cpu = this.cpu;
-    const slot = (rip ^ (rip >>> CACHE_BITS)) & CACHE_MASK;
+    const slot = (rip ^ (rip >>> 14)) & CACHE_MASK;
     const f = this.fast[slot];
     if (f !== undefined && f.start === rip && f.mode64 === cpu.mode64 && f.valid) return f;
     const m = cpu.mode64 ? this.map64 : this.map32;
@@ -131,6 +140,7 @@ export class BlockCache {
     b.bpAtStart = bps.has(rip);
     let ip = rip;
     this.built++;
+    const seen = new Set<number>();
     for (let k = 0; k < max; k++) {
       if (k > 0 && bps.size !== 0 && bps.has(ip)) break;
       const n = cpu.fetch(ip, 15, this.buf);
@@ -138,21 +148,14 @@ export class BlockCache {
         if (k > 0) break;
         // Nothing executable at rip: a block whose only instruction raises the fetch fault.
         const at = ip;
-        const i = decode(this.buf, 0, at, bits);
-        b.insns.push(i);
-        b.handlers.push((c) => c.fetchFault(at));
-        b.names.push("(fetch)");
-        b.endsInBranch = true;
+        this.push(b, decode(this.buf, 0, at, bits), (c) => c.fetchFault(at), "(fetch)", true);
         break;
       }
       const i = decode(this.buf, n, ip, bits);
       if (i.invalid === Invalid.Truncated && n < 15) {
         if (k > 0) break; // let the next block raise the fault at the right instruction
         const at = ip + n;
-        b.insns.push(i);
-        b.handlers.push((c) => c.fetchFault(at));
-        b.names.push("(fetch)");
-        b.endsInBranch = true;
+        this.push(b, i, (c) => c.fetchFault(at), "(fetch)", true);
         break;
       }
       let h: Handler;
@@ -174,28 +177,43 @@ export class BlockCache {
           branch = true;
         }
       }
-      b.insns.push(i);
-      b.handlers.push(h);
-      b.names.push(name);
+      seen.add(ip);
+      this.push(b, i, h, name, branch);
+      this.notePages(b, i);
       ip = i.ip + i.len;
       if (branch) {
-        b.endsInBranch = true;
-        break;
+        // Superblocks: continue past a conditional jump (its taken path is a side exit) and through
+        // direct jumps and calls, so call-heavy code runs in fewer, longer blocks.
+        const next = max > 1 ? followTarget(i, name) : undefined;
+        if (next === undefined || next === rip || seen.has(next)) break;
+        ip = next;
       }
     }
+    b.endsInBranch = b.branches[b.branches.length - 1];
     b.end = ip;
-    // Record the physical pages the block's bytes live on.
-    const lastByte = ip > rip ? ip - 1 : rip;
-    for (let a = Math.floor(rip / 4096); a <= Math.floor(lastByte / 4096); a++) {
-      const pg = this.linear.get(a);
-      if (pg) {
+    return b;
+  }
+
+  private push(b: Block, i: Insn, h: Handler, name: string, branch: boolean): void {
+    b.insns.push(i);
+    b.handlers.push(h);
+    b.names.push(name);
+    b.branches.push(branch);
+  }
+
+  /** Record the physical pages holding instruction i's bytes (for invalidation). */
+  private notePages(b: Block, i: Insn): void {
+    const first = Math.floor(i.ip / 4096);
+    const last = Math.floor((i.ip + i.len - 1) / 4096);
+    for (let p = first; p <= last; p++) {
+      const pg = this.linear.get(p);
+      if (pg && !b.pages.includes(pg)) {
         let s = this.byPage.get(pg);
         if (!s) this.byPage.set(pg, (s = new Set()));
         s.add(b);
         b.pages.push(pg);
       }
     }
-    return b;
   }
 
   /** Called by Cpu.fetch: linear page `p` holds code on physical page `pg`. */
@@ -237,4 +255,19 @@ export class BlockCache {
     this.byPage.clear();
     this.linear.clear();
   }
+}
+
+/**
+ * Where a superblock continues after branch instruction i: the fall-through of a conditional jump, the
+ * target of a direct jmp or call. undefined: the block ends here.
+ */
+function followTarget(i: Insn, name: string): number | undefined {
+  if (name.startsWith("(") || i.encoding !== 0) return undefined;
+  const op = i.opcode;
+  if ((i.map === 0 && op >= 0x70 && op <= 0x7f) || (i.map === 1 && op >= 0x80 && op <= 0x8f)) return i.ip + i.len;
+  if (i.map === 0 && (op === 0xe8 || op === 0xe9 || op === 0xeb)) {
+    if (i.opsize === 16) return undefined;
+    return branchTarget(i);
+  }
+  return undefined;
 }

@@ -116,11 +116,11 @@ export class Cpu {
   pendingStop: StopReason | undefined = undefined;
 
   // Software TLB: one direct-mapped table per access kind. Tag = linear page number, -1 = empty.
-  private readonly rTag = new Float64Array(TLB_SIZE).fill(-1);
+  readonly rTag = new Float64Array(TLB_SIZE).fill(-1);
   private readonly rPage: (PhysPage | undefined)[] = new Array<PhysPage | undefined>(TLB_SIZE);
-  private readonly wTag = new Float64Array(TLB_SIZE).fill(-1);
+  readonly wTag = new Float64Array(TLB_SIZE).fill(-1);
   private readonly wPage: (PhysPage | undefined)[] = new Array<PhysPage | undefined>(TLB_SIZE);
-  private readonly xTag = new Float64Array(TLB_SIZE).fill(-1);
+  readonly xTag = new Float64Array(TLB_SIZE).fill(-1);
   private readonly xPage: (PhysPage | undefined)[] = new Array<PhysPage | undefined>(TLB_SIZE);
   private busEpoch = -1;
   private readonly faultObj = new CpuFault();
@@ -634,6 +634,101 @@ export class Cpu {
     }
   }
 
+  /** push of a 32-bit value in 32-bit mode (the compiler's fast path). */
+  push32(v: number): void {
+    const nsp = (this.lo[4] - 4) | 0;
+    const a = nsp >>> 0;
+    const p = a >>> 12;
+    const t = p & TLB_MASK;
+    if (this.wTag[t] === p && (a & 3) === 0) {
+      const pg = this.wPage[t] as PhysPage;
+      pg.i32[(pg.off + (a & PAGE_MASK)) >> 2] = v;
+    } else this.wr32(a, v);
+    this.lo[4] = nsp;
+    this.hi[4] = 0;
+  }
+
+  /** pop of a 32-bit value in 32-bit mode. */
+  pop32(): number {
+    const a = this.lo[4] >>> 0;
+    const p = a >>> 12;
+    const t = p & TLB_MASK;
+    let v: number;
+    if (this.rTag[t] === p && (a & 3) === 0) {
+      const pg = this.rPage[t] as PhysPage;
+      v = pg.i32[(pg.off + (a & PAGE_MASK)) >> 2];
+    } else v = this.rd32(a);
+    this.lo[4] = (a + 4) | 0;
+    this.hi[4] = 0;
+    return v;
+  }
+
+  /** push of a 64-bit value in 64-bit mode. */
+  push64(v: number, vHi: number): void {
+    const lo = this.lo[4];
+    const hi = this.hi[4];
+    const nlo = (lo - 8) | 0;
+    const nhi = (lo >>> 0) < 8 ? (hi - 1) | 0 : hi;
+    // Fast path: a user address (hi < 0x8000) whose page is in the write TLB, 8-byte aligned.
+    if ((nhi >>> 15) === 0 && (nlo & 7) === 0) {
+      const p = nhi * 1048576 + (nlo >>> 12);
+      const t = p & TLB_MASK;
+      if (this.wTag[t] === p) {
+        const pg = this.wPage[t] as PhysPage;
+        const x = (pg.off + (nlo & PAGE_MASK)) >> 2;
+        pg.i32[x] = v;
+        pg.i32[x + 1] = vHi;
+        this.lo[4] = nlo;
+        this.hi[4] = nhi;
+        return;
+      }
+    }
+    this.wr64(addr64(nlo, nhi), v, vHi);
+    this.lo[4] = nlo;
+    this.hi[4] = nhi;
+  }
+
+  /** Read the 64-bit value at RSP (lo returned, hi in th) without popping. */
+  private top64(): number {
+    const lo = this.lo[4];
+    const hi = this.hi[4];
+    if ((hi >>> 15) === 0 && (lo & 7) === 0) {
+      const p = hi * 1048576 + (lo >>> 12);
+      const t = p & TLB_MASK;
+      if (this.rTag[t] === p) {
+        const pg = this.rPage[t] as PhysPage;
+        const x = (pg.off + (lo & PAGE_MASK)) >> 2;
+        this.th = pg.i32[x + 1];
+        return pg.i32[x];
+      }
+    }
+    return this.rd64(addr64(lo, hi));
+  }
+
+  /** pop of a 64-bit value in 64-bit mode: lo returned, hi in th. */
+  pop64(): number {
+    const v = this.top64();
+    const lo = this.lo[4];
+    const s = (lo >>> 0) + 8;
+    this.lo[4] = s | 0;
+    if (s > 0xffffffff) this.hi[4] = (this.hi[4] + 1) | 0;
+    return v;
+  }
+
+  /**
+   * Near return in 64-bit mode: the target address. A non-canonical return address raises #GP at the
+   * ret with RSP unchanged (SDM RET: "If the return instruction pointer is not canonical → #GP(0)").
+   */
+  ret64(): number {
+    const v = this.top64();
+    const t = addr64(v, this.th);
+    if (t < 0) this.fault("GP");
+    const s = (this.lo[4] >>> 0) + 8;
+    this.lo[4] = s | 0;
+    if (s > 0xffffffff) this.hi[4] = (this.hi[4] + 1) | 0;
+    return t;
+  }
+
   /** Pop `size` bits; 64 returns lo with hi in th. Reads first, then updates RSP. */
   pop(size: number): number {
     const a = this.sp();
@@ -691,6 +786,7 @@ export class Cpu {
   step(): StopReason {
     this.checkEpoch();
     this.pendingStop = undefined;
+    this.exitBlock = false;
     try {
       const b = this.blocks.single(this.rip);
       this.icount += b.run(this, 1);
@@ -722,7 +818,9 @@ export class Cpu {
     try {
       while (this.icount < limit) {
         b = blocks.get(this.rip);
-        if (b.bpAtStart && !first && this.rip !== this.repResumeAt) return { kind: "breakpoint", address: this.rip };
+        if (b.bpAtStart && !first && this.rip !== this.repResumeAt) {
+          return { kind: "breakpoint", address: this.rip };
+        }
         first = false;
         this.icount += b.run(this, limit - this.icount);
         if (this.pendingStop) {

@@ -13,7 +13,8 @@
  * stderr and printed with "out: ERR"; gen.py refuses such output.
  *
  * Fixed addresses (also in stubs.asm and the TypeScript test):
- *   BLOB 0x20000000 stubs, STATE 0x20001000 register images, CODE 0x20010000, DATA 0x20020000 (64 bytes).
+ *   BLOB 0x20000000 stubs, STATE 0x20001000 register images, CODE 0x20010000 (one page),
+ *   DATA 0x20020fe0 (64 bytes, straddling the boundary of the two pages mapped at 0x20020000).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -32,7 +33,8 @@
 #define BLOB 0x20000000UL
 #define STATE 0x20001000UL
 #define CODE 0x20010000UL
-#define DATA 0x20020000UL
+#define DATA_PAGES 0x20020000UL /* two pages */
+#define DATA 0x20020fe0UL
 #define DATA_SIZE 64
 #define PAGE 4096
 
@@ -361,7 +363,7 @@ static void *map_fixed(unsigned long addr, size_t size, int prot) {
 int main(void) {
     map_fixed(BLOB, 0x4000, PROT_READ | PROT_WRITE | PROT_EXEC);
     map_fixed(CODE, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC);
-    map_fixed(DATA, PAGE, PROT_READ | PROT_WRITE);
+    map_fixed(DATA_PAGES, 2 * PAGE, PROT_READ | PROT_WRITE);
     memcpy((void *)BLOB, stubs_bin, (size_t)(stubs_end - stubs_bin));
     memcpy(entries, (void *)BLOB, sizeof entries);
     S->ptr_code = CODE;
@@ -433,7 +435,7 @@ int main(void) {
             j[0] = 0xff, j[1] = 0x25;
             memcpy(j + 2, &a, 4);
         }
-        memset(data, 0, PAGE);
+        memset((void *)DATA_PAGES, 0, 2 * PAGE);
         memcpy(data, in.mem, DATA_SIZE);
         memcpy(S->in_g, in.g, sizeof in.g);
         S->in_fl = in.fl;
@@ -451,9 +453,9 @@ int main(void) {
         __asm__ volatile("ldmxcsr %0" ::"m"(mx));
 
         /* checks */
-        for (int i = DATA_SIZE; i < PAGE; i++)
-            if (data[i]) {
-                sprintf(err, "wrote outside the data buffer at +%#x", i);
+        for (unsigned long a = DATA_PAGES; a < DATA_PAGES + 2 * PAGE; a++)
+            if ((a < DATA || a >= DATA + DATA_SIZE) && *(uint8_t *)a) {
+                sprintf(err, "wrote outside the data buffer at %#lx", a);
                 break;
             }
         if (memcmp(code, in.code, (size_t)in.len)) sprintf(err, "modified its own code");

@@ -4,7 +4,7 @@
 ;   STATE = 0x20001000  in/out register images (see harness.c, struct state)
 ;   LOWSTK= 0x20003000  top of a small stack used while switching modes
 ;   CODE  = 0x20010000  the case: instruction bytes, then jmp [PTR_EXIT64] / jmp [PTR_EXIT32]
-;   DATA  = 0x20020000  the 64-byte data buffer
+;   DATA  = 0x20020fe0  the 64-byte data buffer (crosses the page boundary at 0x20021000)
 ; The table at the start gives the entry points: run64, run32 (called from C: void f(void)),
 ; exit64 and exit32 (the case code jumps there through PTR_EXIT64 / PTR_EXIT32).
         org 0x20000000
@@ -71,7 +71,8 @@ exit64:
         mov rsp, [SAVED_RSP]
         pushfq
         pop qword [OUT_FL]
-        cld
+        push qword 0x202                ; clean RFLAGS for C (DF, AC... from the case)
+        popfq
 back64:
         o64 fxsave [OUT_FX]
         pop r15
@@ -126,7 +127,8 @@ exit32:
         mov esp, LOWSTK
         pushfd
         pop dword [OUT_FL]
-        cld
+        push dword 0x202
+        popfd
         push 0x33
         push back64_32
         retf

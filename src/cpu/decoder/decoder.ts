@@ -18,6 +18,21 @@ import { LEGACY_ROWS } from "./legacy";
 import { Am, GPR16, GPR32, GPR64, SEGS, Sz, gprName, parseOpSpec, usesVvvv, type OpSpec } from "./opspec";
 import { lookupVex, type VexLookup } from "./vex";
 
+// Module-local copies of the insn.ts enum values used on the hot path: per-file transpilers (tsx,
+// ts-node) turn imported const enums into property reads through module getters.
+const ENC_LEGACY = Encoding.Legacy as Encoding;
+const ENC_VEX = Encoding.Vex as Encoding;
+const ENC_EVEX = Encoding.Evex as Encoding;
+const ENC_XOP = Encoding.Xop as Encoding;
+const ENC_3DNOW = Encoding.D3Now as Encoding;
+const INV_NONE = Invalid.None as Invalid;
+const INV_OPCODE = Invalid.Opcode as Invalid;
+const INV_TOOLONG = Invalid.TooLong as Invalid;
+const INV_LOCK = Invalid.Lock as Invalid;
+const INV_TRUNC = Invalid.Truncated as Invalid;
+const NOREG = NO_REG;
+const RIPBASE = RIP_BASE;
+
 // ---------------------------------------------------------------------------------------------
 // compiled legacy rows
 
@@ -60,6 +75,8 @@ interface ImmPlan {
 }
 
 interface LSpec {
+  /** Index in ALL_SPECS. */
+  readonly id: number;
   readonly mnemonic: string;
   readonly opSpecs: readonly string[];
   readonly ops: readonly OpSpec[];
@@ -117,7 +134,7 @@ function immPlan(op: OpSpec): ImmPlan | undefined {
   }
 }
 
-function compileRow(row: readonly [string, string, string, string]): LSpec {
+function compileRow(row: readonly [string, string, string, string], id: number): LSpec {
   const [opcodeText, mnemonic, opsText, flagsText] = row;
   const toks = opcodeText.split(" ");
   let i = 0;
@@ -203,6 +220,7 @@ function compileRow(row: readonly [string, string, string, string]): LSpec {
   else if (ops.length > 0 && ops[0]!.am === Am.S) regCheck = RegCheck.SregDst;
   else if (ops.some((o) => o.am === Am.S)) regCheck = RegCheck.Sreg;
   return {
+    id,
     mnemonic,
     opSpecs,
     ops,
@@ -244,9 +262,12 @@ interface Entry {
   readonly rows: readonly LSpec[];
   /** The exact opcode and a `+r` row share this opcode (0x90: NOP vs XCHG r8, rAX with REX.B). */
   readonly mixedPlusR: boolean;
+  /** Some row matches a whole ModRM byte or ModRM.rm (`0F 01 F8`, `D8 C0+i`): nodes are per ModRM byte. */
+  readonly exact: boolean;
   /**
-   * Lazily resolved nodes, index = prefix class (0 none, 1 = 66, 2 = F3, 3 = F2) * 256 + ModRM byte;
-   * for opcodes without ModRM, + REX.B (mixedPlusR only). `null` = invalid, undefined = not yet built.
+   * Lazily resolved nodes. Index = prefix class (0 none, 1 = 66, 2 = F3, 3 = F2) * 256 + ModRM byte
+   * when `exact`; else prefix class * 16 + (mod == 11) * 8 + ModRM.reg; without ModRM: prefix class
+   * * 2 + REX.B. `null` = invalid, undefined = not built yet.
    */
   readonly nodes: (Variant | null | undefined)[];
 }
@@ -274,7 +295,9 @@ function buildEntries(is64: boolean): (Entry | undefined)[] {
       throw new Error(`legacy rows for ${idx.toString(16)} disagree on ModRM presence`);
     }
     const mixedPlusR = rows.some((r) => r.plusR) && rows.some((r) => !r.plusR && r.pfx === -1);
-    out[idx] = { hasModrm, rows, mixedPlusR, nodes: new Array(hasModrm ? 1024 : 8).fill(undefined) };
+    const exact = rows.some((r) => r.mk === Mk.Exact || r.mk === Mk.PlusI);
+    const size = !hasModrm ? 8 : exact ? 1024 : 64;
+    out[idx] = { hasModrm, rows, mixedPlusR, exact, nodes: new Array<Variant | null | undefined>(size).fill(undefined) };
   });
   return out;
 }
@@ -350,14 +373,22 @@ function buildVariant(entry: Entry, pclass: number, modrm: number, rexB: number)
   }
   if (pick.every((x) => x === null)) return null;
   const mandatory = specific ? (want as 0 | 0x66 | 0xf2 | 0xf3) : 0;
-  return {
+  const variant: Variant = {
     mandatory,
     mand66: specific && want === 0x66,
     d64: rows.some((r) => r.d64),
     f64: rows.some((r) => r.f64),
     pick,
   };
+  // share identical variants (same rows, same prefix role) between nodes
+  const key = `${mandatory}|${variant.mand66}|${rows.map((r) => r.id).join(",")}`;
+  const hit = VARIANTS.get(key);
+  if (hit !== undefined) return hit;
+  VARIANTS.set(key, variant);
+  return variant;
 }
+
+const VARIANTS = new Map<string, Variant>();
 
 // ---------------------------------------------------------------------------------------------
 // VEX-family spec cache
@@ -368,7 +399,32 @@ interface VexPlan {
   readonly usesIs4: boolean;
   readonly vsib: boolean;
   readonly mem: boolean;
+  /** Some operand needs a register-number / SIB legality check (see vexRegsOk). */
+  readonly checks: boolean;
+  /** Gather: destination, VSIB index (and VEX mask) must be different registers. */
+  readonly gather: boolean;
+  /** AMX TDP*: the three tile registers must be different. */
+  readonly tiles3: boolean;
 }
+
+/**
+ * FP16 complex multiplies (vf[c]maddc*, vf[c]mulc*): the destination must differ from both sources
+ * (SDM "VFCMADDCPH" #UD; iced-x86 "requires unique dest reg"). Plans are shared by operand lists, so
+ * this is keyed by mnemonic.
+ */
+const UNIQUE_DEST = /^vf(c?madd|c?mul)c(ph|sh)$/;
+const uniqueDestCache = new Map<string, boolean>();
+
+function uniqueDest(mnemonic: string): boolean {
+  let u = uniqueDestCache.get(mnemonic);
+  if (u === undefined) {
+    u = UNIQUE_DEST.test(mnemonic);
+    uniqueDestCache.set(mnemonic, u);
+  }
+  return u;
+}
+
+const CHECKED_AMS: ReadonlySet<Am> = new Set([Am.KV, Am.KH, Am.TV, Am.TH, Am.TU, Am.G, Am.MV, Am.Msib]);
 
 const vexPlans = new WeakMap<readonly string[], VexPlan>();
 
@@ -382,6 +438,9 @@ function vexPlan(look: VexLookup): VexPlan {
       usesIs4: ops.some((o) => o.am === Am.L || o.am === Am.I4),
       vsib: ops.some((o) => o.am === Am.MV),
       mem: ops.some((o) => o.am === Am.M || o.am === Am.MV || o.am === Am.Msib),
+      checks: ops.some((o) => CHECKED_AMS.has(o.am)),
+      gather: ops.length > 0 && ops[0]!.am === Am.V && ops.some((o) => o.am === Am.MV),
+      tiles3: ops.filter((o) => o.am === Am.TV || o.am === Am.TU || o.am === Am.TH).length === 3,
     };
     vexPlans.set(look.ops, p);
   }
@@ -395,12 +454,26 @@ const EMPTY_PREFIXES: number[] = Object.freeze([]) as unknown as number[];
 const EMPTY_OPERANDS: Operand[] = Object.freeze([]) as unknown as Operand[];
 const EMPTY_SPECS: readonly string[] = Object.freeze([]);
 
+/*
+ * Performance note: V8 keeps number fields of an object literal's boilerplate as small integers (Smi)
+ * as long as they only ever hold int32 values; storing one non-int32 number (e.g. 0x90000000) into such
+ * a field generalises the representation and deprecates the boilerplate's map, after which EVERY new
+ * record pays a map migration (measured: 3-10x slower decode). Hence imm/disp/… are stored as int32
+ * bit patterns, and `ip` (64-bit addresses exceed int32) starts out as a double (-0) so that its field
+ * is a double field from the first record on.
+ */
 function newInsn(ip: number, bits: 32 | 64): Insn {
+  const insn = newInsnLiteral(bits);
+  insn.ip = ip;
+  return insn;
+}
+
+function newInsnLiteral(bits: 32 | 64): Insn {
   return {
-    ip,
+    ip: -0,
     len: 0,
     bits,
-    invalid: Invalid.None,
+    invalid: INV_NONE,
     prefixes: EMPTY_PREFIXES,
     lock: false,
     rep: 0,
@@ -415,7 +488,7 @@ function newInsn(ip: number, bits: 32 | 64): Insn {
     x: 0,
     b: 0,
     rp: 0,
-    encoding: Encoding.Legacy,
+    encoding: ENC_LEGACY,
     vvvv: 0,
     vl: 0,
     aaa: 0,
@@ -442,8 +515,8 @@ function newInsn(ip: number, bits: 32 | 64): Insn {
     immSize: 0,
     imm2: 0,
     imm2Size: 0,
-    memBase: NO_REG,
-    memIndex: NO_REG,
+    memBase: NOREG,
+    memIndex: NOREG,
     memScale: 1,
     hasMem: false,
     mnemonic: "",
@@ -451,6 +524,62 @@ function newInsn(ip: number, bits: 32 | 64): Insn {
     disp8N: 1,
     operands: EMPTY_OPERANDS,
   };
+}
+
+function resetInsn(insn: Insn, ip: number, bits: 32 | 64): void {
+  insn.ip = ip;
+  insn.len = 0;
+  insn.bits = bits;
+  insn.invalid = INV_NONE;
+  insn.prefixes = EMPTY_PREFIXES;
+  insn.lock = false;
+  insn.rep = 0;
+  insn.seg = -1;
+  insn.segPrefix = -1;
+  insn.opsize = 32;
+  insn.adsize = bits;
+  insn.rex = 0;
+  insn.rexIgnored = 0;
+  insn.w = 0;
+  insn.r = 0;
+  insn.x = 0;
+  insn.b = 0;
+  insn.rp = 0;
+  insn.encoding = ENC_LEGACY;
+  insn.vvvv = 0;
+  insn.vl = 0;
+  insn.aaa = 0;
+  insn.z = 0;
+  insn.evexB = 0;
+  insn.map = 0;
+  insn.opcode = 0;
+  insn.mandatory = 0;
+  insn.hasModrm = false;
+  insn.modrm = 0;
+  insn.mod = 0;
+  insn.reg = 0;
+  insn.rm = 0;
+  insn.hasSib = false;
+  insn.sib = 0;
+  insn.scale = 0;
+  insn.sibIndex = 0;
+  insn.sibBase = 0;
+  insn.disp = 0;
+  insn.dispHi = 0;
+  insn.dispSize = 0;
+  insn.imm = 0;
+  insn.immHi = 0;
+  insn.immSize = 0;
+  insn.imm2 = 0;
+  insn.imm2Size = 0;
+  insn.memBase = NOREG;
+  insn.memIndex = NOREG;
+  insn.memScale = 1;
+  insn.hasMem = false;
+  insn.mnemonic = "";
+  insn.opSpecs = EMPTY_SPECS;
+  insn.disp8N = 1;
+  insn.operands = EMPTY_OPERANDS;
 }
 
 /** Marks `insn` invalid; `need` is the byte position that could not be read (for Truncated/TooLong). */
@@ -462,7 +591,7 @@ function fail(insn: Insn, why: Invalid, len: number): Insn {
 
 /** Failure when byte `pos` is needed but not readable: past 15 bytes → TooLong, else Truncated. */
 function short(insn: Insn, pos: number): Insn {
-  return fail(insn, pos >= 15 ? Invalid.TooLong : Invalid.Truncated, pos);
+  return fail(insn, pos >= 15 ? INV_TOOLONG : INV_TRUNC, pos);
 }
 
 /**
@@ -470,7 +599,25 @@ function short(insn: Insn, pos: number): Insn {
  * @param ip address of buf[0] (for branch targets and RIP-relative display)
  */
 export function decode(buf: Uint8Array, avail: number, ip: number, bits: 32 | 64): Insn {
-  const insn = newInsn(ip, bits);
+  return decodeInto(newInsn(ip, bits), buf, avail, ip, bits);
+}
+
+/** A fresh, blank record for `decodeInto`. */
+export function blankInsn(): Insn {
+  return newInsn(0, 32);
+}
+
+/**
+ * Like `decode`, but overwrites `insn` (every field is reset) instead of allocating a new record.
+ * For scanners that look at one instruction at a time; do not keep references to `insn.prefixes`.
+ */
+export function decodeInto(insn: Insn, buf: Uint8Array, avail: number, ip: number, bits: 32 | 64): Insn {
+  if (insn.len !== 0) resetInsn(insn, ip, bits);
+  else {
+    insn.ip = ip;
+    insn.bits = bits;
+    insn.adsize = bits;
+  }
   const is64 = bits === 64;
   const lim = avail < 15 ? avail : 15;
   let p = 0;
@@ -573,7 +720,7 @@ export function decode(buf: Uint8Array, avail: number, ip: number, bits: 32 | 64
   insn.opcode = opcode;
 
   const entry = ENTRIES[is64 ? 1 : 0]![map * 256 + opcode];
-  if (entry === undefined) return fail(insn, Invalid.Opcode, p);
+  if (entry === undefined) return fail(insn, INV_OPCODE, p);
   let modrm = 0;
   if (entry.hasModrm) {
     if (p >= lim) return short(insn, p);
@@ -588,13 +735,17 @@ export function decode(buf: Uint8Array, avail: number, ip: number, bits: 32 | 64
   }
   const rep = insn.rep;
   const pclass = rep === 0xf3 ? 2 : rep === 0xf2 ? 3 : has66 ? 1 : 0;
-  const nidx = pclass * (entry.hasModrm ? 256 : 2) + modrm;
+  const nidx = !entry.hasModrm
+    ? pclass * 2 + modrm
+    : entry.exact
+      ? pclass * 256 + modrm
+      : pclass * 16 + (modrm >= 0xc0 ? 8 : 0) + ((modrm >> 3) & 7);
   let v = entry.nodes[nidx];
   if (v === undefined) {
     v = buildVariant(entry, pclass, modrm, entry.hasModrm ? 0 : modrm);
     entry.nodes[nidx] = v;
   }
-  if (v === null) return fail(insn, Invalid.Opcode, p);
+  if (v === null) return fail(insn, INV_OPCODE, p);
 
   // ---- operand size (SDM 2.2.1.2, Table 2-4) ----
   let osz: 16 | 32 | 64;
@@ -605,7 +756,7 @@ export function decode(buf: Uint8Array, avail: number, ip: number, bits: 32 | 64
   insn.mandatory = v.mandatory;
   const asz = insn.adsize;
   const spec = v.pick[(osz >> 5) * 3 + (asz >> 5)];
-  if (spec === null || spec === undefined) return fail(insn, Invalid.Opcode, p);
+  if (spec === null || spec === undefined) return fail(insn, INV_OPCODE, p);
   insn.mnemonic = spec.mnemonic;
   insn.opSpecs = spec.opSpecs;
 
@@ -616,16 +767,16 @@ export function decode(buf: Uint8Array, avail: number, ip: number, bits: 32 | 64
       case RegCheck.Cr:
         // CR0, CR2, CR3, CR4, CR8 exist (SDM "MOV—Move to/from Control Registers"); LOCK never
         // selects CR8 here (AMD's alternate encoding is not decoded with DecoderOptions.None).
-        if (reg !== 0 && reg !== 2 && reg !== 3 && reg !== 4 && reg !== 8) return fail(insn, Invalid.Opcode, p);
+        if (reg !== 0 && reg !== 2 && reg !== 3 && reg !== 4 && reg !== 8) return fail(insn, INV_OPCODE, p);
         break;
       case RegCheck.Dr:
-        if (reg > 7) return fail(insn, Invalid.Opcode, p);
+        if (reg > 7) return fail(insn, INV_OPCODE, p);
         break;
       case RegCheck.Sreg:
-        if (insn.reg > 5) return fail(insn, Invalid.Opcode, p);
+        if (insn.reg > 5) return fail(insn, INV_OPCODE, p);
         break;
       case RegCheck.SregDst:
-        if (insn.reg > 5 || insn.reg === 1) return fail(insn, Invalid.Opcode, p);
+        if (insn.reg > 5 || insn.reg === 1) return fail(insn, INV_OPCODE, p);
         break;
     }
   }
@@ -639,8 +790,8 @@ export function decode(buf: Uint8Array, avail: number, ip: number, bits: 32 | 64
     // moffs: address-size wide absolute offset (SDM "MOV" A0–A3); 8 bytes in 64-bit mode.
     const n = asz >> 3;
     if (p + n > lim) return short(insn, p + n > 15 ? 15 : lim);
-    insn.disp = (buf[p]! | (buf[p + 1]! << 8) | (n > 2 ? (buf[p + 2]! << 16) | (buf[p + 3]! << 24) : 0)) >>> 0;
-    if (n === 8) insn.dispHi = (buf[p + 4]! | (buf[p + 5]! << 8) | (buf[p + 6]! << 16) | (buf[p + 7]! << 24)) >>> 0;
+    insn.disp = n > 2 ? readLE(buf, p, 4) : readLE(buf, p, 2);
+    if (n === 8) insn.dispHi = readLE(buf, p + 4, 4);
     insn.dispSize = n as 2 | 4 | 8;
     insn.hasMem = true;
     p += n;
@@ -687,7 +838,7 @@ export function decode(buf: Uint8Array, avail: number, ip: number, bits: 32 | 64
   insn.len = p;
 
   // ---- LOCK (SDM Vol. 2 "LOCK": only listed instructions, memory destination) ----
-  if (insn.lock && !(spec.lock && insn.hasMem && !spec.moffs)) return fail(insn, Invalid.Lock, p);
+  if (insn.lock && !(spec.lock && insn.hasMem && !spec.moffs)) return fail(insn, INV_LOCK, p);
   return insn;
 }
 
@@ -698,7 +849,8 @@ function readLE(buf: Uint8Array, p: number, n: number): number {
     case 2:
       return buf[p]! | (buf[p + 1]! << 8);
     default:
-      return (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)) >>> 0;
+      // int32 on purpose: keeps every Insn field a small integer (see newInsn)
+      return buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
   }
 }
 
@@ -714,9 +866,9 @@ function decodeMem(insn: Insn, buf: Uint8Array, lim: number, p: number, n8: numb
   if (insn.adsize === 16) {
     // 16-bit addressing: [bx+si] [bx+di] [bp+si] [bp+di] [si] [di] [bp]/disp16 [bx]
     const BASE16 = [3, 3, 5, 5, 6, 7, 5, 3];
-    const INDEX16 = [6, 7, 6, 7, NO_REG, NO_REG, NO_REG, NO_REG];
+    const INDEX16 = [6, 7, 6, 7, NOREG, NOREG, NOREG, NOREG];
     if (mod === 0 && rm === 6) {
-      insn.memBase = NO_REG;
+      insn.memBase = NOREG;
       dsz = 2;
     } else {
       insn.memBase = BASE16[rm]!;
@@ -735,16 +887,16 @@ function decodeMem(insn: Insn, buf: Uint8Array, lim: number, p: number, n8: numb
       const base = sib & 7;
       insn.sibIndex = idx;
       insn.sibBase = base;
-      insn.memIndex = idx === 4 && insn.x === 0 ? NO_REG : idx | (insn.x << 3);
+      insn.memIndex = idx === 4 && insn.x === 0 ? NOREG : idx | (insn.x << 3);
       if (base === 5 && mod === 0) {
-        insn.memBase = NO_REG;
+        insn.memBase = NOREG;
         dsz = 4;
       } else {
         insn.memBase = base | (insn.b << 3);
         dsz = mod === 1 ? 1 : mod === 2 ? 4 : 0;
       }
     } else if (rm === 5 && mod === 0) {
-      insn.memBase = insn.bits === 64 ? RIP_BASE : NO_REG;
+      insn.memBase = insn.bits === 64 ? RIPBASE : NOREG;
       dsz = 4;
     } else {
       insn.memBase = rm | (insn.b << 3);
@@ -768,7 +920,7 @@ function decodeMem(insn: Insn, buf: Uint8Array, lim: number, p: number, n8: numb
 // 3DNow! (0F 0F /r ib — the imm8 suffix is the opcode, AMD APM Vol. 3 "3DNow! instructions")
 
 function decode3DNow(insn: Insn, buf: Uint8Array, lim: number, p: number, has66: boolean): Insn {
-  insn.encoding = Encoding.D3Now;
+  insn.encoding = ENC_3DNOW;
   insn.map = 1;
   insn.opcode = 0x0f;
   const is64 = insn.bits === 64;
@@ -792,7 +944,7 @@ function decode3DNow(insn: Insn, buf: Uint8Array, lim: number, p: number, has66:
   insn.len = p;
   const pp = insn.rep !== 0 ? insn.rep : has66 ? 0x66 : 0;
   const look = lookupVex(
-    Encoding.D3Now,
+    ENC_3DNOW,
     1,
     suffix,
     pp,
@@ -807,10 +959,10 @@ function decode3DNow(insn: Insn, buf: Uint8Array, lim: number, p: number, has66:
     0,
     modrm,
   );
-  if (look === undefined || !look.valid) return fail(insn, Invalid.Opcode, p);
+  if (look === undefined || !look.valid) return fail(insn, INV_OPCODE, p);
   insn.mnemonic = look.mnemonic;
   insn.opSpecs = look.ops;
-  if (insn.lock) return fail(insn, Invalid.Lock, p);
+  if (insn.lock) return fail(insn, INV_LOCK, p);
   return insn;
 }
 
@@ -843,7 +995,7 @@ function decodeVex(
   let eb = 0;
   let bad = false;
   if (lead === 0xc5) {
-    enc = Encoding.Vex;
+    enc = ENC_VEX;
     if (p >= lim) return short(insn, p);
     const b1 = buf[p++]!;
     r = (~b1 >> 7) & 1;
@@ -851,7 +1003,7 @@ function decodeVex(
     vl = (b1 >> 2) & 1;
     pp = b1 & 3;
   } else if (lead === 0xc4 || lead === 0x8f) {
-    enc = lead === 0xc4 ? Encoding.Vex : Encoding.Xop;
+    enc = lead === 0xc4 ? ENC_VEX : ENC_XOP;
     if (p + 1 >= lim) return short(insn, p + 1 >= 15 ? 15 : lim);
     const b1 = buf[p++]!;
     const b2 = buf[p++]!;
@@ -864,7 +1016,7 @@ function decodeVex(
     vl = (b2 >> 2) & 1;
     pp = b2 & 3;
   } else {
-    enc = Encoding.Evex;
+    enc = ENC_EVEX;
     if (p + 2 >= lim) return short(insn, p + 2 >= 15 ? 15 : lim);
     const p0 = buf[p++]!;
     const p1 = buf[p++]!;
@@ -883,9 +1035,12 @@ function decodeVex(
     eb = (p2 >> 4) & 1;
     aaa = p2 & 7;
   }
+  // vvvv as encoded (with EVEX.V'), for the "unused vvvv must be 1111b" check
+  const vvvvRaw = vvvv;
   if (!is64) {
-    // 32-bit mode: only 8 registers; the inverted extension bits are ignored (R/X are 1 anyway, as
-    // they are the mod=11 bits that made this VEX/EVEX rather than LES/LDS/BOUND).
+    // 32-bit mode: only 8 registers. R/X are 1 anyway (they are the mod=11 bits that made this
+    // VEX/EVEX rather than LES/LDS/BOUND); B, R' and vvvv[3] are ignored; EVEX.V' must be 1 (#UD
+    // otherwise, as iced-x86 decodes it; checked below, V' is the VSIB index bit 4 for gathers).
     r = 0;
     x = 0;
     bb = 0;
@@ -910,7 +1065,7 @@ function decodeVex(
   const opcode = buf[p++]!;
   insn.opcode = opcode;
   // 66/F2/F3/REX before VEX-family prefixes, or LOCK, is #UD (SDM 2.3.2)
-  if (has66 || insn.rep !== 0 || rex !== 0 || insn.lock || bad) return fail(insn, Invalid.Opcode, p);
+  if (has66 || insn.rep !== 0 || rex !== 0 || insn.lock || bad) return fail(insn, INV_OPCODE, p);
   const modrmPeek = p < lim ? buf[p]! : -1;
   const look = lookupVex(
     enc,
@@ -928,13 +1083,19 @@ function decodeVex(
     z,
     modrmPeek,
   );
-  if (look === undefined || !look.valid) return fail(insn, Invalid.Opcode, p);
+  if (look === undefined || !look.valid) return fail(insn, INV_OPCODE, p);
   const plan = vexPlan(look);
   insn.mnemonic = look.mnemonic;
   insn.opSpecs = look.ops;
   insn.opsize = is64 && w ? 64 : 32;
   // vvvv (and EVEX.V') must be 1111b (inverted 0) when no operand uses it (SDM 2.3.6, 2.7.4)
-  if (!plan.usesVvvv && vvvv !== 0) return fail(insn, Invalid.Opcode, p);
+  // With a VSIB operand EVEX.V' is the index register's bit 4, not part of vvvv (SDM 2.7.5.2)
+  if (plan.vsib && vvvvRaw > 15) {
+    if (!is64) return fail(insn, INV_OPCODE, p);
+    insn.vvvv &= 15;
+  }
+  if (!is64 && vvvvRaw > 15) return fail(insn, INV_OPCODE, p);
+  if (!plan.usesVvvv && (vvvvRaw & (plan.vsib ? 15 : 31)) !== 0) return fail(insn, INV_OPCODE, p);
   if (look.hasModrm) {
     if (p >= lim) return short(insn, p);
     const modrm = buf[p++]!;
@@ -944,20 +1105,78 @@ function decodeVex(
     insn.reg = (modrm >> 3) & 7;
     insn.rm = modrm & 7;
     if (insn.mod !== 3) {
-      const n8 = enc === Encoding.Evex ? (look.disp8N ?? 1) : 1;
+      const n8 = enc === ENC_EVEX ? (look.disp8N ?? 1) : 1;
       insn.disp8N = n8;
       const rr = decodeMem(insn, buf, lim, p, n8);
       if (rr < 0) return short(insn, -rr);
       p = rr;
+      // VSIB: the index is a vector register (index 100b is xmm4/12/…, not "none"); EVEX.V' is its bit 4
+      if (plan.vsib && insn.hasSib) {
+        insn.memIndex = insn.sibIndex | (insn.x << 3) | (enc === ENC_EVEX ? vvvvRaw & 16 : 0);
+      }
     }
   }
-  if (look.immSize === 1) {
-    if (p >= lim) return short(insn, p);
-    insn.imm = buf[p++]!;
-    insn.immSize = 1;
+  const ud = enc === ENC_EVEX && uniqueDest(look.mnemonic);
+  if ((plan.checks || ud) && !vexRegsOk(insn, plan, enc === ENC_EVEX, vvvvRaw, ud)) {
+    return fail(insn, INV_OPCODE, p);
+  }
+  // imm8 / is4 byte; XOP map 0Ah (BEXTR, LWPINS, LWPVAL) has an imm32
+  const immSize: number = look.immSize;
+  if (immSize !== 0) {
+    if (p + immSize > lim) return short(insn, p + immSize > 15 ? 15 : lim);
+    insn.imm = readLE(buf, p, immSize);
+    insn.immSize = immSize as 1 | 4;
+    p += immSize;
   }
   insn.len = p;
   return insn;
+}
+
+/**
+ * Register-number and SIB legality of VEX-family operands (as iced-x86 checks them):
+ * - opmask (k0–k7) and tile (tmm0–7) registers in ModRM.reg must not use R/R', in vvvv not vvvv[3]
+ *   (64-bit mode); in ModRM.rm opmask registers ignore B/X, tile registers must not use B;
+ * - EVEX: a GPR in ModRM.reg must not use R';
+ * - VSIB and AMX "sibmem" operands require a SIB byte (SDM 2.3.12);
+ * - gathers: destination, index and (VEX) mask registers all different (SDM "VPGATHERDD" #UD list);
+ *   AMX TDP*: three different tiles; FP16 complex multiplies: destination different from the sources.
+ */
+function vexRegsOk(insn: Insn, plan: VexPlan, evex: boolean, vvvvRaw: number, uniqueDst: boolean): boolean {
+  for (const o of plan.ops) {
+    switch (o.am) {
+      case Am.KV:
+      case Am.TV:
+        if (insn.r !== 0 || insn.rp !== 0) return false;
+        break;
+      case Am.KH:
+      case Am.TH:
+        if (insn.bits === 64 && vvvvRaw > 7) return false;
+        break;
+      case Am.TU:
+        if (insn.b !== 0) return false;
+        break;
+      case Am.G:
+        if (evex && insn.rp !== 0) return false;
+        break;
+      case Am.MV:
+      case Am.Msib:
+        if (!insn.hasSib) return false;
+        break;
+    }
+  }
+  if (plan.gather && insn.hasSib) {
+    const dst = insn.reg | (insn.r << 3) | (insn.rp << 4);
+    const idx = insn.memIndex;
+    if (dst === idx) return false;
+    if (!evex && (dst === insn.vvvv || idx === insn.vvvv)) return false;
+  }
+  if (plan.tiles3 && (insn.reg === insn.rm || insn.reg === insn.vvvv || insn.rm === insn.vvvv)) return false;
+  if (uniqueDst) {
+    const dst = insn.reg | (insn.r << 3) | (insn.rp << 4);
+    if (dst === insn.vvvv) return false;
+    if (insn.mod === 3 && dst === (insn.rm | (insn.b << 3) | (insn.x << 4))) return false;
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1046,15 +1265,15 @@ function memOperand(insn: Insn, sizeCode: number): Operand {
   let base = "";
   let disp: bigint;
   const mask = asz === 64 ? MASK64 : asz === 32 ? 0xffffffffn : 0xffffn;
-  if (insn.memBase === RIP_BASE) {
+  if (insn.memBase === RIPBASE) {
     base = asz === 64 ? "rip" : "eip";
     disp = (BigInt(insn.ip) + BigInt(insn.len) + BigInt(insn.disp)) & mask;
   } else {
-    if (insn.memBase !== NO_REG) base = names[insn.memBase]!;
+    if (insn.memBase !== NOREG) base = names[insn.memBase]!;
     disp = BigInt(insn.disp) & mask;
   }
   let index = "";
-  if (insn.memIndex !== NO_REG) index = names[insn.memIndex]!;
+  if (insn.memIndex !== NOREG) index = names[insn.memIndex]!;
   return {
     kind: "mem",
     seg: SEGS[effectiveSeg(insn)]!,
@@ -1098,7 +1317,7 @@ function signExtend(value: number, bytes: number): bigint {
  * meant for the executor's hot path.
  */
 export function describe(insn: Insn): { mnemonic: string; operands: Operand[] } {
-  if (insn.invalid !== Invalid.None) return { mnemonic: "(bad)", operands: [] };
+  if (insn.invalid !== INV_NONE) return { mnemonic: "(bad)", operands: [] };
   const out: Operand[] = [];
   const osz = insn.opsize;
   let immIdx = 0;
@@ -1131,8 +1350,7 @@ export function describe(insn: Insn): { mnemonic: string; operands: Operand[] } 
         break;
       case Am.MV: {
         const m = memOperand(insn, s.memSz) as Extract<Operand, { kind: "mem" }>;
-        const idx = insn.sibIndex | (insn.x << 3) | (insn.encoding === Encoding.Evex ? (insn.vvvv >> 4) << 4 : 0);
-        out.push({ ...m, index: vecName(idx, vecClass(s.sz === Sz.h ? Sz.h : s.sz, insn)) });
+        out.push({ ...m, index: vecName(insn.memIndex, vecClass(s.sz, insn)) });
         break;
       }
       case Am.I:
@@ -1140,7 +1358,7 @@ export function describe(insn: Insn): { mnemonic: string; operands: Operand[] } 
         const n = immIdx === 0 ? insn.immSize : insn.imm2Size;
         const raw = immIdx === 0 ? insn.imm : insn.imm2;
         let value: bigint;
-        if (n === 8) value = (BigInt(insn.immHi) << 32n) | BigInt(insn.imm >>> 0);
+        if (n === 8) value = (BigInt(insn.immHi >>> 0) << 32n) | BigInt(insn.imm >>> 0);
         else if (s.am === Am.Is || (s.sz === Sz.z && osz === 64)) value = signExtend(raw, n);
         else value = BigInt(raw >>> 0);
         const size = s.am === Am.Is ? osz >> 3 : n;
@@ -1162,7 +1380,7 @@ export function describe(insn: Insn): { mnemonic: string; operands: Operand[] } 
         break;
       }
       case Am.Ap:
-        out.push({ kind: "far", selector: insn.imm2, offset: insn.imm });
+        out.push({ kind: "far", selector: insn.imm2, offset: insn.imm >>> 0 });
         immIdx++;
         break;
       case Am.O: {
@@ -1215,7 +1433,7 @@ export function describe(insn: Insn): { mnemonic: string; operands: Operand[] } 
       case Am.U:
       case Am.W:
         if (insn.mod === 3 || s.am === Am.U) {
-          const num = rmB | (insn.encoding === Encoding.Evex ? insn.x << 4 : 0);
+          const num = rmB | (insn.encoding === ENC_EVEX ? insn.x << 4 : 0);
           out.push({ kind: "reg", reg: vecName(num, vecClass(s.sz, insn)) });
         } else out.push(memOperand(insn, s.memSz));
         break;

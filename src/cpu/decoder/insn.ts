@@ -143,12 +143,22 @@ export interface Insn {
   /** SIB.base without REX.B (0..7). */
   sibBase: number;
 
-  /** Displacement as a signed number (moffs: unsigned, up to 64 bits in `dispHi`). */
+  /**
+   * Displacement as a signed number (disp8/16/32 sign-extended; EVEX disp8 already multiplied by
+   * `disp8N`). moffs: the low 32 bits as an int32 bit pattern (`>>> 0` for unsigned), high 32 bits of a
+   * 64-bit moffs in `dispHi` (also int32 bits). All numeric fields stay in int32 range (see decoder.ts).
+   */
   disp: number;
   dispHi: number;
   dispSize: 0 | 1 | 2 | 4 | 8;
 
-  /** First immediate: low 32 bits (as decoded, sign-extension is the executor's business) and high 32 bits of an imm64. */
+  /**
+   * First immediate as decoded, no sign extension (that is the executor's business): 1- and 2-byte
+   * immediates zero-extended, 4-byte ones (and the low half of an imm64) as an int32 bit pattern — use
+   * `>>> 0` for the unsigned value; `immHi` = high 32 bits of an imm64 (int32 bits). Relative branches
+   * (`J` operands) keep their raw displacement here; far pointers keep the offset here and the selector
+   * in `imm2`.
+   */
   imm: number;
   immHi: number;
   immSize: 0 | 1 | 2 | 4 | 8;

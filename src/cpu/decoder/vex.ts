@@ -37,6 +37,8 @@
  *     ms=n           memory operand size override (bytes; VSIB element size for gathers/scatters)
  *     rm=n           ModRM.rm must be n (register form)
  *     nomodrm        no ModRM byte (vzeroupper / vzeroall)
+ *     distinct=all | distinct=dest
+ *                    register-overlap #UD rule, see VexLookup.distinct
  */
 import { Encoding } from "./insn";
 import { EVEX_ROWS } from "./tables-vex-evex";
@@ -48,8 +50,11 @@ export interface VexLookup {
   valid: boolean;
   /** Instruction has a ModRM byte (every VEX-family instruction but vzeroupper/vzeroall). */
   hasModrm: boolean;
-  /** Size of the trailing immediate byte (imm8 or the is4 register byte). 3DNow!: always 0. */
-  immSize: 0 | 1;
+  /**
+   * Size of the trailing immediate (imm8 or the is4 register byte; 4 = imm32 of the XOP-encoded TBM
+   * bextr and LWP lwpins/lwpval, see README "Contract change request"). 3DNow!: always 0.
+   */
+  immSize: 0 | 1 | 4;
   /** Lower-case Intel mnemonic, e.g. "vaddps", "kmovw", "pfadd". */
   mnemonic: string;
   /** Operand spec strings in Intel order, mini-language of README.md (e.g. ["Vdq", "Hdq", "Wdq"]). */
@@ -58,6 +63,16 @@ export interface VexLookup {
   memSize?: number;
   /** EVEX compressed disp8 scale N (disp8 * N), SDM 2.7.5; undefined/1 for VEX/XOP/3DNow!. */
   disp8N?: number;
+  /**
+   * Register-overlap rule; breaking it is #UD (iced-x86 reports the instruction invalid). Register
+   * numbers are the full ones (with R/R'/X/B/V'). See README "Contract change request".
+   *   "all":  the registers named by ModRM.reg, VEX.vvvv and ModRM.rm (register form) or the VSIB
+   *           index must be pairwise different (AVX2 gathers, AMX tdp and tcmm).
+   *   "dest": the ModRM.reg register must differ from the vvvv register (when an operand uses it)
+   *           and from the ModRM.rm register or VSIB index (EVEX gathers; AVX512-FP16 complex
+   *           multiplies vf[c]maddc/vf[c]mulc ph/sh).
+   */
+  distinct?: "all" | "dest";
 }
 
 const enum Mask {
@@ -93,15 +108,29 @@ interface Row {
   readonly ms: number;
   readonly rm: number;
   readonly hasModrm: boolean;
-  readonly immSize: 0 | 1;
+  readonly immSize: 0 | 1 | 4;
   /** First operand is a memory-capable ModRM.rm operand (store form). */
   readonly storeForm: boolean;
+  /** VSIB or AMX sibmem operand: the memory form needs a SIB byte (ModRM.rm = 100b). */
+  readonly needSib: boolean;
   /** Some operand is `y`-sized (GPR size follows W in 64-bit mode). */
   readonly ySized: boolean;
+  readonly distinct: "" | "all" | "dest";
+  /** Results already built for this row, by (vector length, 64-bit GPR size, memory form, EVEX.b). */
+  readonly results: (VexLookup | undefined)[];
 }
 
 const PP_CODES: Record<string, number> = { NP: 0, "66": 0x66, F3: 0xf3, F2: 0xf2 };
-const MAP_CODES: Record<string, number> = { "0F": 1, "0F38": 2, "0F3A": 3, M5: 5, M6: 6, X8: 8, X9: 9, XA: 10 };
+const MAP_CODES: Record<string, number> = {
+  "0F": 1,
+  "0F38": 2,
+  "0F3A": 3,
+  M5: 5,
+  M6: 6,
+  X8: 8,
+  X9: 9,
+  XA: 10,
+};
 const L_CODES: Record<string, number> = {
   L0: 1,
   L1: 2,
@@ -112,8 +141,9 @@ const L_CODES: Record<string, number> = {
   LIG: 7,
 };
 
+/** Index of an (encoding, map, opcode) triple in the dispatch array (maps 0..15). */
 function key(enc: Encoding, map: number, op: number): number {
-  return (enc << 16) | (map << 8) | op;
+  return (((enc << 4) | (map & 15)) << 8) | op;
 }
 
 /** Spec is a register-only ModRM.rm operand. */
@@ -147,6 +177,7 @@ function parseRow(enc: Encoding, text: string): { k: number; row: Row } {
   let ms = 0;
   let rm = -1;
   let hasModrm = true;
+  let distinct: "" | "all" | "dest" = "";
   for (const a of parts.slice(3)) {
     if (a === "W0") w = 0;
     else if (a === "W1") w = 1;
@@ -162,6 +193,8 @@ function parseRow(enc: Encoding, text: string): { k: number; row: Row } {
     else if (a.startsWith("ms=")) ms = Number(a.slice(3));
     else if (a.startsWith("rm=")) rm = Number(a.slice(3));
     else if (a === "nomodrm") hasModrm = false;
+    else if (a === "distinct=all") distinct = "all";
+    else if (a === "distinct=dest") distinct = "dest";
     else throw new Error(`vex row "${text}": unknown attribute ${a}`);
   }
   let mod = ModReq.Any;
@@ -170,7 +203,11 @@ function parseRow(enc: Encoding, text: string): { k: number; row: Row } {
     else if (memOnly(s)) mod = ModReq.Mem;
   }
   if (rm >= 0) mod = ModReq.Reg;
-  const immSize = ops.some((s) => s === "Ib" || s === "I4" || s.startsWith("L")) ? 1 : 0;
+  const immSize = ops.includes("Id")
+    ? 4
+    : ops.some((s) => s === "Ib" || s === "I4" || s.startsWith("L"))
+      ? 1
+      : 0;
   const first = ops[0] ?? "";
   const storeForm = /^(W|E|M|KW)/.test(first);
   const row: Row = {
@@ -195,23 +232,21 @@ function parseRow(enc: Encoding, text: string): { k: number; row: Row } {
     immSize,
     storeForm,
     ySized: ops.some((s) => /^[EGBR]y|\/My|^Ry/.test(s)),
+    needSib: ops.some((s) => s.startsWith("MV") || s === "Msib"),
+    distinct,
+    results: [],
   };
   return { k: key(enc, map, op), row };
 }
 
-let index: Map<number, Row[]> | undefined;
+let index: (Row[] | undefined)[] | undefined;
 
-function buildIndex(): Map<number, Row[]> {
-  const idx = new Map<number, Row[]>();
+function buildIndex(): (Row[] | undefined)[] {
+  const idx = new Array<Row[] | undefined>(5 << 12).fill(undefined);
   const add = (enc: Encoding, rows: readonly string[]): void => {
     for (const t of rows) {
       const { k, row } = parseRow(enc, t);
-      let list = idx.get(k);
-      if (list === undefined) {
-        list = [];
-        idx.set(k, list);
-      }
-      list.push(row);
+      (idx[k] ??= []).push(row);
     }
   };
   add(Encoding.Vex, VEX_ROWS);
@@ -241,8 +276,11 @@ function buildIndex(): Map<number, Row[]> {
       immSize: 0,
       storeForm: false,
       ySized: false,
+      needSib: false,
+      distinct: "",
+      results: [],
     };
-    idx.set(k, [row]);
+    idx[k] = [row];
   }
   return idx;
 }
@@ -251,7 +289,7 @@ function buildIndex(): Map<number, Row[]> {
 export function vexRowCount(): number {
   index ??= buildIndex();
   let n = 0;
-  for (const l of index.values()) n += l.length;
+  for (const l of index) n += l?.length ?? 0;
   return n;
 }
 
@@ -281,11 +319,11 @@ const VEC_AM = /^(MV|V|H|W|U|L|M)(x|h|qv|ov|ps|pd|ph|ss|sd|sh|b|w|d|q|dq|qq|dqq)
  * Resolves one generic spec to a concrete one for vector length `vl` (0..2) and 64-bit GPR size `q`.
  * Returns [spec, memory size in bytes (0 when the spec has no memory form or no size)].
  */
-function resolveSpec(spec: string, vl: number, q: boolean, isMem: boolean): [string, number] {
+function resolveSpec(spec: string, vl: number, q: boolean, isMem: boolean, bcst: number): [string, number] {
   const slash = spec.indexOf("/");
   if (slash >= 0) {
     // Rd/Mw pair: pick the applicable half
-    return resolveSpec(isMem ? spec.slice(slash + 1) : spec.slice(0, slash), vl, q, isMem);
+    return resolveSpec(isMem ? spec.slice(slash + 1) : spec.slice(0, slash), vl, q, isMem, bcst);
   }
   const vm = VEC_AM.exec(spec);
   if (vm) {
@@ -321,6 +359,7 @@ function resolveSpec(spec: string, vl: number, q: boolean, isMem: boolean): [str
     if (am === "W") {
       // reg-or-mem: the register class is what matters in register form, the size in memory form
       if (!isMem) return [`W${regClass === "dqq" || regClass === "qq" ? regClass : "dq"}`, 0];
+      if (bcst !== 0) bytes = bcst; // EVEX.b: one broadcast element is read
       return [`W${BY_BYTES[bytes] ?? sz}`, bytes];
     }
     if (am === "M") return [`M${BY_BYTES[bytes] ?? sz}`, bytes];
@@ -344,20 +383,21 @@ interface Resolved {
   memSize: number;
 }
 
+/** Resolved operand lists are shared between rows (same strings → same array, for the core's caches). */
 const resolvedCache = new Map<string, Resolved>();
 
-function resolveOps(row: Row, vl: number, q: boolean, isMem: boolean): Resolved {
-  const ck = `${row.text}\u0000${vl}${q ? 1 : 0}${isMem ? 1 : 0}`;
+function resolveOps(row: Row, vl: number, q: boolean, isMem: boolean, bcst: number): Resolved {
+  const ck = `${row.ops.join(",")}\u0000${vl}${q ? 1 : 0}${isMem ? 1 : 0}${bcst}`;
   const hit = resolvedCache.get(ck);
   if (hit !== undefined) return hit;
   const ops: string[] = [];
   let memSize = 0;
   for (const s of row.ops) {
-    const [r, bytes] = resolveSpec(s, vl, q, isMem);
+    const [r, bytes] = resolveSpec(s, vl, q, isMem, bcst);
     ops.push(r);
     if (isMem && bytes > 0 && /^(W|E|M|KW)/.test(r)) memSize = bytes;
   }
-  const res: Resolved = { ops, memSize };
+  const res: Resolved = { ops: Object.freeze(ops), memSize };
   resolvedCache.set(ck, res);
   return res;
 }
@@ -365,7 +405,16 @@ function resolveOps(row: Row, vl: number, q: boolean, isMem: boolean): Resolved 
 // ---------------------------------------------------------------------------------------------
 // lookup
 
-function matches(row: Row, pp: number, w: number, vl: number, isReg: boolean, reg: number, rm: number, bits: number): boolean {
+function matches(
+  row: Row,
+  pp: number,
+  w: number,
+  vl: number,
+  isReg: boolean,
+  reg: number,
+  rm: number,
+  bits: number,
+): boolean {
   if (row.pp >= 0 && row.pp !== pp) return false;
   if (row.reg >= 0 && row.reg !== reg) return false;
   if (row.w >= 0 && row.w !== w) return false;
@@ -374,6 +423,7 @@ function matches(row: Row, pp: number, w: number, vl: number, isReg: boolean, re
   if (row.mod === ModReq.Reg && !isReg) return false;
   if (row.mod === ModReq.Mem && isReg) return false;
   if (row.rm >= 0 && row.rm !== rm) return false;
+  if (row.needSib && rm !== 4) return false;
   return true;
 }
 
@@ -410,12 +460,20 @@ export function lookupVex(
   modrm: number,
 ): VexLookup | undefined {
   index ??= buildIndex();
-  const rows = index.get(key(encoding, map, opcode));
+  if (map > 15) return undefined;
+  const rows = index[key(encoding, map, opcode)];
   if (rows === undefined) return undefined;
   if (encoding === Encoding.D3Now) {
     const row = rows[0]!;
-    const isMem = !modrmIsReg;
-    return { valid: true, hasModrm: true, immSize: 0, mnemonic: row.mnem32, ops: row.ops, memSize: isMem ? 8 : 0 };
+    const i = modrmIsReg ? 0 : 1;
+    return (row.results[i] ??= Object.freeze({
+      valid: true,
+      hasModrm: true,
+      immSize: 0,
+      mnemonic: row.mnem32,
+      ops: row.ops,
+      memSize: modrmIsReg ? 0 : 8,
+    }));
   }
   const evex = encoding === Encoding.Evex;
   // Rows that need no ModRM never look at it.
@@ -451,7 +509,10 @@ export function lookupVex(
       }
     }
     const q = (row.ySized || row.mnem32 !== row.mnem64) && w === 1 && bits === 64;
-    const res = resolveOps(row, vlMatch, q, isMem);
+    const ri = (((vlMatch << 1) | (q ? 1 : 0)) << 2) | (isMem ? 2 : 0) | (evexB !== 0 ? 1 : 0);
+    const hit = row.results[ri];
+    if (hit !== undefined) return hit;
+    const res = resolveOps(row, vlMatch, q, isMem, evex && evexB !== 0 && isMem ? row.bcst : 0);
     const out: VexLookup = {
       valid: true,
       hasModrm: row.hasModrm,
@@ -459,12 +520,14 @@ export function lookupVex(
       mnemonic: q ? row.mnem64 : row.mnem32,
       ops: res.ops,
     };
+    if (row.distinct !== "") out.distinct = row.distinct;
     if (isMem && row.hasModrm) {
       let size = row.ms !== 0 ? row.ms : res.memSize;
       if (evex && evexB !== 0) size = row.bcst;
       out.memSize = size;
       if (evex) out.disp8N = row.n !== 0 ? row.n : size !== 0 ? size : 1;
     }
+    row.results[ri] = Object.freeze(out);
     return out;
   }
   return undefined;

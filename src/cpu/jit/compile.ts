@@ -54,7 +54,6 @@ export function generate(b: Block): string {
   lines.push("return function block(cpu, max) {");
   lines.push("const lo = cpu.lo, hi = cpu.hi, F = cpu.flags, B = cpu.blocks;");
   lines.push("let k = 0, n = 0;");
-  lines.push("cpu.exitBlock = false;");
   lines.push("try {");
   if (selfLoop) lines.push("for (;;) {");
   lines.push(...body);

@@ -295,16 +295,20 @@ export function emitInsn(ctx: Ctx, k: number): string {
   const isLast = k === b.insns.length - 1;
   const code = b.names[k].startsWith("(") ? undefined : inline(ctx, i, k, isLast);
   if (code !== undefined) return code;
-  return callHandler(ctx, k, isLast && b.endsInBranch);
+  return callHandler(ctx, k, isLast && b.endsInBranch, !isLast && b.branches[k]);
 }
 
-function callHandler(ctx: Ctx, k: number, branch: boolean): string {
+function callHandler(ctx: Ctx, k: number, branch: boolean, followed: boolean): string {
   const i = ctx.b.insns[k];
   const mat = ctx.materialize();
   const next = i.ip + i.len;
   let c = `k = ${k}; ${mat} cpu.rip = ${i.ip}; B.retiredInBlock = n + ${k}; H[${k}](cpu, I[${k}]);`;
   if (branch) c += ` cpu.exitBlock = false; B.retiredInBlock = 0; return n + ${k + 1};`;
-  else
+  else if (followed) {
+    // A followed branch inside a superblock: leave when it went somewhere else than the next instruction.
+    const nextIp = ctx.b.insns[k + 1].ip;
+    c += ` B.retiredInBlock = 0; if (cpu.exitBlock || cpu.rip !== ${nextIp}) { cpu.exitBlock = false; return n + ${k + 1}; }`;
+  } else
     c += ` if (cpu.exitBlock) { cpu.exitBlock = false; cpu.rip = ${next}; B.retiredInBlock = 0; return n + ${k + 1}; }`;
   return c;
 }
@@ -315,6 +319,12 @@ function smcCheck(i: Insn, k: number, ctx: Ctx): string {
   return ` if (cpu.exitBlock) { cpu.exitBlock = false; ${s} cpu.rip = ${i.ip + i.len}; return n + ${k + 1}; }`;
 }
 
+/** Like smcCheck, for an instruction that transferred control to `target`. */
+function smcCheckTo(ctx: Ctx, k: number, target: number): string {
+  const s = ctx.sym ? materializeSym(ctx.sym) : "";
+  return ` if (cpu.exitBlock) { cpu.exitBlock = false; ${s} cpu.rip = ${target}; return n + ${k + 1}; }`;
+}
+
 function inline(ctx: Ctx, i: Insn, k: number, isLast: boolean): string | undefined {
   if (i.encoding !== Encoding.Legacy || i.lock) return undefined;
   const op = i.opcode;
@@ -322,7 +332,6 @@ function inline(ctx: Ctx, i: Insn, k: number, isLast: boolean): string | undefin
     if (op >= 0x80 && op <= 0x8f) return jcc(ctx, i, k, op & 15, isLast);
     if (op === 0x1f) return "";
     if (op === 0xb6 && i.opsize !== 16) return movzx8(ctx, i, k);
-    if (op === 0xaf && i.opsize === 32) return imul32(ctx, i, k);
     return undefined;
   }
   if (i.map !== 0) return undefined;
@@ -336,13 +345,13 @@ function inline(ctx: Ctx, i: Insn, k: number, isLast: boolean): string | undefin
   }
   if (op >= 0x50 && op <= 0x57 && i.opsize !== 16) {
     const r = (op & 7) | (i.b << 3);
-    if (i.bits === 64) return `k = ${k}; cpu.push(64, lo[${r}], hi[${r}]);${smcCheck(i, k, ctx)}`;
-    return `k = ${k}; cpu.push(32, lo[${r}]);${smcCheck(i, k, ctx)}`;
+    if (i.bits === 64) return `k = ${k}; cpu.push64(lo[${r}], hi[${r}]);${smcCheck(i, k, ctx)}`;
+    return `k = ${k}; cpu.push32(lo[${r}]);${smcCheck(i, k, ctx)}`;
   }
   if (op >= 0x58 && op <= 0x5f && i.opsize !== 16) {
     const r = (op & 7) | (i.b << 3);
-    if (i.bits === 64) return `k = ${k}; const v${k} = cpu.pop(64); lo[${r}] = v${k}; hi[${r}] = cpu.th;`;
-    return `k = ${k}; const v${k} = cpu.pop(32); lo[${r}] = v${k}; hi[${r}] = 0;`;
+    if (i.bits === 64) return `k = ${k}; const v${k} = cpu.pop64(); lo[${r}] = v${k}; hi[${r}] = cpu.th;`;
+    return `k = ${k}; const v${k} = cpu.pop32(); lo[${r}] = v${k}; hi[${r}] = 0;`;
   }
   if (op >= 0x70 && op <= 0x7f) return jcc(ctx, i, k, op & 15, isLast);
   if (op === 0x80 || op === 0x81 || op === 0x83) {
@@ -360,8 +369,8 @@ function inline(ctx: Ctx, i: Insn, k: number, isLast: boolean): string | undefin
     return undefined;
   }
   if (op === 0xc3 && i.opsize !== 16 && isLast) return ret(ctx, i, k);
-  if (op === 0xe8 && isLast && i.opsize !== 16) return call(ctx, i, k);
-  if ((op === 0xe9 || op === 0xeb) && isLast && i.opsize !== 16) return jmp(ctx, i, k);
+  if (op === 0xe8 && i.opsize !== 16) return isLast ? call(ctx, i, k) : callPush(ctx, i, k);
+  if ((op === 0xe9 || op === 0xeb) && i.opsize !== 16) return isLast ? jmp(ctx, i, k) : "";
   if (op === 0xff && (i.reg === 0 || i.reg === 1) && i.mod === 3 && i.opsize >= 32) {
     return incdec(ctx, i, k, i.reg === 0 ? FOp.Inc : FOp.Dec, rmOf(i), i.opsize);
   }
@@ -595,26 +604,6 @@ function movzx8(ctx: Ctx, i: Insn, k: number): string | undefined {
   return `k = ${k}; ${ea} lo[${g}] = cpu.rd8(a${k}); hi[${g}] = 0;`;
 }
 
-function imul32(ctx: Ctx, i: Insn, k: number): string | undefined {
-  const g = regOf(i);
-  let pre = "";
-  let src: string;
-  if (i.mod === 3) src = `lo[${rmOf(i)}]`;
-  else {
-    const ea = eaCode(i, k);
-    if (ea === undefined) return undefined;
-    pre = `k = ${k}; ${ea} `;
-    src = `cpu.rd32(a${k})`;
-  }
-  // CF = OF = (the full product does not fit in 32 bits); SF/ZF/AF/PF undefined (SDM IMUL) — we set
-  // them from the truncated result as Intel hardware does.
-  const code =
-    `${pre}const y${k} = ${src}; const x${k} = lo[${g}]; const r${k} = Math.imul(x${k}, y${k});` +
-    ` const o${k} = x${k} * y${k} !== r${k} ? 1 : 0; lo[${g}] = r${k}; hi[${g}] = 0;`;
-  ctx.sym = undefined;
-  return code + ` F.setResult(32, r${k}, 0, o${k}, o${k});`;
-}
-
 function lea(ctx: Ctx, i: Insn, k: number): string | undefined {
   if (i.opsize === 16 || i.adsize === 16 || i.mod === 3) return undefined;
   const g = regOf(i);
@@ -658,13 +647,18 @@ function lea(ctx: Ctx, i: Insn, k: number): string | undefined {
 }
 
 function jcc(ctx: Ctx, i: Insn, k: number, cc: number, isLast: boolean): string | undefined {
-  if (!isLast || i.opsize === 16) return undefined;
+  if (i.opsize === 16) return undefined;
   const t = branchTarget(i);
   const fall = i.ip + i.len;
   const cond = condE(ctx, cc);
   const s = ctx.sym;
   const mat = s ? materializeSym(s) : "";
   const n = k + 1;
+  if (!isLast) {
+    // Superblock side exit; the block goes on with the fall-through.
+    if (t === fall) return "";
+    return `if (${cond}) { ${mat} cpu.rip = ${t}; return n + ${n}; }`;
+  }
   if (ctx.selfLoop && t === ctx.b.start) {
     const back = ctx.flagsLiveIn ? mat : "";
     return (
@@ -684,24 +678,28 @@ function jmp(ctx: Ctx, i: Insn, k: number): string {
   return `${mat} cpu.rip = ${t}; return n + ${k + 1};`;
 }
 
+function pushRet(i: Insn): string {
+  const ret = i.ip + i.len;
+  return i.bits === 64
+    ? `cpu.push64(${ret % 4294967296 | 0}, ${Math.floor(ret / 4294967296)});`
+    : `cpu.push32(${ret | 0});`;
+}
+
 function call(ctx: Ctx, i: Insn, k: number): string {
   const t = branchTarget(i);
-  const ret = i.ip + i.len;
   const mat = ctx.materialize();
-  const push =
-    i.bits === 64
-      ? `cpu.push(64, ${ret % 4294967296 | 0}, ${Math.floor(ret / 4294967296)});`
-      : `cpu.push(32, ${ret | 0});`;
-  return `k = ${k}; ${push} ${mat} cpu.rip = ${t}; return n + ${k + 1};`;
+  return `k = ${k}; ${pushRet(i)} ${mat} cpu.rip = ${t}; return n + ${k + 1};`;
+}
+
+/** A call the superblock follows: push the return address and go on with the callee's code. */
+function callPush(ctx: Ctx, i: Insn, k: number): string {
+  return `k = ${k}; ${pushRet(i)}${smcCheckTo(ctx, k, branchTarget(i))}`;
 }
 
 function ret(ctx: Ctx, i: Insn, k: number): string {
   const mat = ctx.materialize();
   if (i.bits === 64) {
-    return (
-      `k = ${k}; const v${k} = cpu.rd64(cpu.sp()); const t${k} = addr64(v${k}, cpu.th);` +
-      ` if (t${k} < 0) cpu.fault("GP"); cpu.addSp(8); ${mat} cpu.rip = t${k}; return n + ${k + 1};`
-    );
+    return `k = ${k}; const t${k} = cpu.ret64(); ${mat} cpu.rip = t${k}; return n + ${k + 1};`;
   }
-  return `k = ${k}; const v${k} = cpu.rd32(cpu.sp()); cpu.addSp(4); ${mat} cpu.rip = v${k} >>> 0; return n + ${k + 1};`;
+  return `k = ${k}; const v${k} = cpu.pop32(); ${mat} cpu.rip = v${k} >>> 0; return n + ${k + 1};`;
 }

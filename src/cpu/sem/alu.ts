@@ -116,7 +116,16 @@ function compute64(f: Flags, op: number, alo: number, ahi: number, blo: number, 
   }
 }
 
-function record64(f: Flags, op: number, alo: number, ahi: number, blo: number, bhi: number, r: number, h: number): void {
+function record64(
+  f: Flags,
+  op: number,
+  alo: number,
+  ahi: number,
+  blo: number,
+  bhi: number,
+  r: number,
+  h: number,
+): void {
   switch (op) {
     case Op.Add:
       f.lazy64(FOp.Add, alo, ahi, blo, bhi, r, h);
@@ -192,21 +201,25 @@ const rowOp = (i: Insn): number => (i.opcode >> 3) & 7;
 
 // Eb,Gb / Ev,Gv
 const hEbGb = (cpu: Cpu, i: Insn): void => opE(cpu, i, rowOp(i), 8, cpu.getReg(regOf(i), 8, i.rex !== 0));
-const hEvGv = (cpu: Cpu, i: Insn): void => opE(cpu, i, rowOp(i), i.opsize, cpu.getReg(regOf(i), i.opsize, false));
+const hEvGv = (cpu: Cpu, i: Insn): void =>
+  opE(cpu, i, rowOp(i), i.opsize, cpu.getReg(regOf(i), i.opsize, false));
 const hEqGq = (cpu: Cpu, i: Insn): void => {
   const g = regOf(i);
   opE64(cpu, i, rowOp(i), cpu.lo[g], cpu.hi[g]);
 };
 /** Register-register forms skip the location dance (the hottest ALU shape). */
-const hEvGvReg = (cpu: Cpu, i: Insn): void => opReg(cpu, i, rowOp(i), i.opsize, rmOf(i), cpu.getReg(regOf(i), i.opsize, false));
+const hEvGvReg = (cpu: Cpu, i: Insn): void =>
+  opReg(cpu, i, rowOp(i), i.opsize, rmOf(i), cpu.getReg(regOf(i), i.opsize, false));
 const hEqGqReg = (cpu: Cpu, i: Insn): void => {
   const g = regOf(i);
   opReg64(cpu, rowOp(i), rmOf(i), cpu.lo[g], cpu.hi[g]);
 };
 
 // Gb,Eb / Gv,Ev
-const hGbEb = (cpu: Cpu, i: Insn): void => opReg(cpu, i, rowOp(i), 8, regOf(i), readAt(cpu, i, locE(cpu, i), 8));
-const hGvEv = (cpu: Cpu, i: Insn): void => opReg(cpu, i, rowOp(i), i.opsize, regOf(i), readAt(cpu, i, locE(cpu, i), i.opsize));
+const hGbEb = (cpu: Cpu, i: Insn): void =>
+  opReg(cpu, i, rowOp(i), 8, regOf(i), readAt(cpu, i, locE(cpu, i), 8));
+const hGvEv = (cpu: Cpu, i: Insn): void =>
+  opReg(cpu, i, rowOp(i), i.opsize, regOf(i), readAt(cpu, i, locE(cpu, i), i.opsize));
 const hGqEq = (cpu: Cpu, i: Insn): void => {
   const blo = readAt(cpu, i, locE(cpu, i), 64);
   opReg64(cpu, rowOp(i), regOf(i), blo, cpu.th);
@@ -282,7 +295,13 @@ define(
     map: 0,
     opcode: 0x85,
     name: "test",
-    h: (cpu, i) => test(cpu.flags, i.opsize, readAt(cpu, i, locE(cpu, i), i.opsize), cpu.getReg(regOf(i), i.opsize, false)),
+    h: (cpu, i) =>
+      test(
+        cpu.flags,
+        i.opsize,
+        readAt(cpu, i, locE(cpu, i), i.opsize),
+        cpu.getReg(regOf(i), i.opsize, false),
+      ),
   },
   {
     map: 0,
@@ -328,7 +347,8 @@ for (const reg of [0, 1]) {
       opcode: 0xf7,
       reg,
       name: "test",
-      h: (cpu, i) => test(cpu.flags, i.opsize, readAt(cpu, i, locE(cpu, i), i.opsize), i.imm & maskOf(i.opsize)),
+      h: (cpu, i) =>
+        test(cpu.flags, i.opsize, readAt(cpu, i, locE(cpu, i), i.opsize), i.imm & maskOf(i.opsize)),
     },
     {
       map: 0,

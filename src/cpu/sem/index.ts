@@ -3,3 +3,20 @@
  * Import this module once before running the CPU (src/cpu/index.ts does).
  */
 export {};
+import "./sse-move";
+import "./sse-float";
+import "./sse-convert";
+import "./sse-int";
+import "./mmx";
+import "./sse-state";
+import "./alu";
+import "./shift";
+import "./muldiv";
+import "./bit";
+import "./bcd";
+import "./move";
+import "./control";
+import "./stack";
+import "./string";
+import "./misc";
+import "./x87";

@@ -367,7 +367,7 @@ function cmpxchg(cpu: Cpu, i: Insn): void {
     const a = cpu.lo[0];
     const aHi = cpu.hi[0];
     const rlo = (a - d) | 0;
-    const rhi = (aHi - dHi - ((a >>> 0) < (d >>> 0) ? 1 : 0)) | 0;
+    const rhi = (aHi - dHi - (a >>> 0 < d >>> 0 ? 1 : 0)) | 0;
     eq = a === d && aHi === dHi;
     if (eq) {
       const s = readG(cpu, i, 64);
@@ -631,4 +631,5 @@ for (let cc = 0; cc < 16; cc++) {
   define({ map: 1, opcode: 0x40 + cc, name: "cmovcc", h: cmovcc });
   define({ map: 1, opcode: 0x90 + cc, name: "setcc", h: setcc });
 }
-for (let op = 0x18; op <= 0x1f; op++) define({ map: 1, opcode: op, name: op === 0x18 ? "prefetch" : "nop", h: nop });
+for (let op = 0x18; op <= 0x1f; op++)
+  define({ map: 1, opcode: op, name: op === 0x18 ? "prefetch" : "nop", h: nop });

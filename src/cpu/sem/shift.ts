@@ -15,7 +15,7 @@ import type { Cpu } from "../cpu";
 import type { Insn } from "../decoder/insn";
 import { define } from "../dispatch";
 import { AF, ARITH, CF, OF, PARITY, SF, ZF, type Flags } from "../flags";
-import { locE, readAt, regOf, rmOf, writeAt } from "./operands";
+import { IN_REG, locE, readAt, regOf, rmOf, writeAt } from "./operands";
 
 function maskOf(size: number): number {
   return size === 8 ? 0xff : size === 16 ? 0xffff : -1;
@@ -232,6 +232,14 @@ function shift64(f: Flags, op: number, lo: number, hi: number, c: number): numbe
   return r;
 }
 
+/**
+ * A masked count of 0 still writes a 32-bit register destination back, which clears bits 63:32 in
+ * 64-bit mode (observed on hardware; the SDM only says flags are unaffected).
+ */
+function zeroExtend(cpu: Cpu, i: Insn, loc: number, size: number): void {
+  if (size === 32 && loc === IN_REG) cpu.hi[rmOf(i)] = 0;
+}
+
 /** Count operand of a group-2 opcode: C0/C1 imm8, D0/D1 1, D2/D3 CL. */
 function countOf(cpu: Cpu, i: Insn): number {
   const o = i.opcode;
@@ -242,7 +250,10 @@ function grp2(cpu: Cpu, i: Insn, size: number): void {
   const loc = locE(cpu, i);
   const a = readAt(cpu, i, loc, size);
   const c = countOf(cpu, i) & 31;
-  if (c === 0) return;
+  if (c === 0) {
+    zeroExtend(cpu, i, loc, size);
+    return;
+  }
   const f = cpu.flags;
   writeAt(cpu, i, loc, size, shift(f, i.reg, size, a, c));
   commit(f);
@@ -266,9 +277,12 @@ const hGrp2v = (cpu: Cpu, i: Insn): void => grp2(cpu, i, i.opsize);
 /** Register forms of the common 32-bit shifts without the location indirection. */
 const hGrp2vReg = (cpu: Cpu, i: Insn): void => {
   const c = countOf(cpu, i) & 31;
-  if (c === 0) return;
   const n = rmOf(i);
   const size = i.opsize;
+  if (c === 0) {
+    if (size === 32) cpu.hi[n] = 0;
+    return;
+  }
   cpu.setReg(n, size, false, shift(cpu.flags, i.reg, size, cpu.getReg(n, size, false), c));
   commit(cpu.flags);
 };
@@ -369,7 +383,10 @@ function shd(cpu: Cpu, i: Insn): void {
   const loc = locE(cpu, i);
   const a = readAt(cpu, i, loc, size);
   const c = dcount(cpu, i) & 31;
-  if (c === 0) return;
+  if (c === 0) {
+    zeroExtend(cpu, i, loc, size);
+    return;
+  }
   const b = cpu.getReg(regOf(i), size, false);
   writeAt(cpu, i, loc, size, dshift(i.opcode < 0xa8, size, a, b, c));
   commit(cpu.flags);

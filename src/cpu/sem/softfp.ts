@@ -194,21 +194,26 @@ function stepMag64(d: number, dir: number): number {
  * MAX32 in magnitude (so every candidate is normal and finite). Sets PE when inexact.
  */
 function round32(d: number, s: number, f: number): number {
+  if (f === d && s === 0) return f;
+  fp.flags |= Mx.PE;
+  if (fp.rc === Rc.Nearest) {
+    if (s === 0 || f === d) return f;
+    // d exactly halfway between f and g = 2d - f (then g is a float): fround broke the tie to even, but
+    // the exact result lies on the side of the error.
+    const g = 2 * d - f;
+    if (Math.fround(g) !== g) return f;
+    return s > 0 === g > f ? g : f;
+  }
   if (f === d) {
-    if (s === 0) return f;
-    fp.flags |= Mx.PE;
     switch (fp.rc) {
-      case Rc.Nearest:
-        return f;
       case Rc.Down:
         return s < 0 ? stepMag32(f, f > 0 ? -1 : 1) : f;
       case Rc.Up:
         return s > 0 ? stepMag32(f, f > 0 ? 1 : -1) : f;
       default:
-        return (f > 0) !== s > 0 ? stepMag32(f, -1) : f;
+        return f > 0 !== s > 0 ? stepMag32(f, -1) : f;
     }
   }
-  fp.flags |= Mx.PE;
   // Candidates lo < x < hi around d.
   let lo: number;
   let hi: number;
@@ -220,10 +225,6 @@ function round32(d: number, s: number, f: number): number {
     lo = stepMag32(f, f > 0 ? -1 : 1);
   }
   switch (fp.rc) {
-    case Rc.Nearest:
-      // d exactly halfway: fround broke the tie to even, but x lies on the side of the error.
-      if (d === (lo + hi) / 2 && s !== 0) return s > 0 ? hi : lo;
-      return f;
     case Rc.Down:
       return lo;
     case Rc.Up:
@@ -245,7 +246,7 @@ function round64(d: number, s: number): number {
     case Rc.Up:
       return s > 0 ? stepMag64(d, d > 0 ? 1 : -1) : d;
     default:
-      return (d > 0) !== s > 0 ? stepMag64(d, -1) : d;
+      return d > 0 !== s > 0 ? stepMag64(d, -1) : d;
   }
 }
 
@@ -542,31 +543,47 @@ function nan32(a: number, b: number): number {
   return (isNaN32(a) ? a : b) | 0x400000;
 }
 
-/** Single-precision lane op on bit patterns: returns the result bits. b alone for Sqrt. */
-export function f32Op(op: Op, a: number, b: number): number {
+/**
+ * Single-precision lane op: operands as bit patterns a, b and their values x, y (from a Float32Array view;
+ * only b, y for Sqrt). Returns the result value, or NaN with the result bits in fp.nanLo.
+ */
+export function f32Op(op: Op, a: number, x: number, b: number, y: number): number {
   if (op === Op.Sqrt) {
     if (isNaN32(b)) {
       if (isSNaN32(b)) fp.flags |= Mx.IE;
-      return b | 0x400000;
+      fp.nanLo = b | 0x400000;
+      return NaN;
     }
-    const r = arith(op, 0, f32FromBits(b), true);
-    return r === r ? f32Bits(r) : QNAN32;
+    const r = arith(op, 0, y, true);
+    if (r !== r) fp.nanLo = QNAN32;
+    return r;
   }
-  if (isNaN32(a) || isNaN32(b)) return nan32(a, b);
+  if (isNaN32(a) || isNaN32(b)) {
+    fp.nanLo = nan32(a, b);
+    return NaN;
+  }
   const ea = (a >>> 23) & 0xff;
   const eb = (b >>> 23) & 0xff;
-  const x = f32FromBits(a);
-  const y = f32FromBits(b);
   // Both normal: straight to the arithmetic.
-  const r = ea !== 0 && ea !== 0xff && eb !== 0 && eb !== 0xff ? finite(op, x, y, true) : arith(op, x, y, true);
-  return r === r ? f32Bits(r) : QNAN32;
+  const r =
+    ea !== 0 && ea !== 0xff && eb !== 0 && eb !== 0xff ? finite(op, x, y, true) : arith(op, x, y, true);
+  if (r !== r) fp.nanLo = QNAN32;
+  return r;
 }
 
 /**
  * Double-precision lane op: operands (alo, ahi), (blo, bhi) as bit patterns and x, y their values; returns
  * the value, or NaN with the result bits in fp.nanLo/nanHi.
  */
-export function f64Op(op: Op, alo: number, ahi: number, x: number, blo: number, bhi: number, y: number): number {
+export function f64Op(
+  op: Op,
+  alo: number,
+  ahi: number,
+  x: number,
+  blo: number,
+  bhi: number,
+  y: number,
+): number {
   const bNaN = isNaN64(blo, bhi);
   if (op === Op.Sqrt) {
     if (bNaN) return nan64(0, 0, blo, bhi);
@@ -577,7 +594,8 @@ export function f64Op(op: Op, alo: number, ahi: number, x: number, blo: number, 
   if (bNaN || isNaN64(alo, ahi)) return nan64(alo, ahi, blo, bhi);
   const ea = (ahi >>> 20) & 0x7ff;
   const eb = (bhi >>> 20) & 0x7ff;
-  const r = ea !== 0 && ea !== 0x7ff && eb !== 0 && eb !== 0x7ff ? finite(op, x, y, false) : arith(op, x, y, false);
+  const r =
+    ea !== 0 && ea !== 0x7ff && eb !== 0 && eb !== 0x7ff ? finite(op, x, y, false) : arith(op, x, y, false);
   if (r !== r) return indefinite64();
   return r;
 }
@@ -625,7 +643,15 @@ export function f32MinMax(max: boolean, a: number, b: number): number {
 }
 
 /** minsd/maxsd lane: returns 0 to select the first operand, 1 for the second (after DAZ: 2 = +-0 of b, 3 = of a). */
-export function f64MinMax(max: boolean, alo: number, ahi: number, x: number, blo: number, bhi: number, y: number): number {
+export function f64MinMax(
+  max: boolean,
+  alo: number,
+  ahi: number,
+  x: number,
+  blo: number,
+  bhi: number,
+  y: number,
+): number {
   if (isNaN64(alo, ahi) || isNaN64(blo, bhi)) {
     fp.flags |= Mx.IE;
     return 1;
@@ -744,7 +770,7 @@ export function srcValue64(x: number): number {
  * the integer indefinite (0x80000000 / 0x8000000000000000). Returns the low dword, high in fp.hi.
  */
 export function toInt(x: number, is64: boolean, truncate: boolean): number {
-  if (x !== x) return intIndefinite();
+  if (x !== x) return intIndefinite(is64);
   let t = Math.trunc(x);
   const frac = x - t;
   if (frac !== 0 && !truncate) {
@@ -763,22 +789,22 @@ export function toInt(x: number, is64: boolean, truncate: boolean): number {
     }
   }
   if (is64) {
-    if (!(t >= -9223372036854775808 && t < 9223372036854775808)) return intIndefinite();
+    if (!(t >= -9223372036854775808 && t < 9223372036854775808)) return intIndefinite(true);
     if (frac !== 0) fp.flags |= Mx.PE;
     const hi = Math.floor(t / TWO32);
     fp.hi = hi | 0;
     return (t - hi * TWO32) | 0;
   }
-  if (!(t >= -2147483648 && t <= 2147483647)) return intIndefinite();
+  if (!(t >= -2147483648 && t <= 2147483647)) return intIndefinite(false);
   if (frac !== 0) fp.flags |= Mx.PE;
   fp.hi = t < 0 ? -1 : 0;
   return t | 0;
 }
 
-function intIndefinite(): number {
+function intIndefinite(is64: boolean): number {
   fp.flags |= Mx.IE;
   fp.hi = 0x80000000 | 0;
-  return 0x80000000 | 0;
+  return is64 ? 0 : 0x80000000 | 0;
 }
 
 /** Signed 64-bit integer (lo, hi) to single (single = true) or double, rounded by MXCSR.RC. */

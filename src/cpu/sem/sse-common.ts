@@ -4,6 +4,7 @@
  * operation computes into `R`, and the handler commits `R` after every access that can fault.
  */
 import type { Cpu } from "../cpu";
+import { X } from "../fpu";
 import type { Insn } from "../decoder/insn";
 import { regOf, rmOf } from "./operands";
 
@@ -120,19 +121,33 @@ export function mmRm(i: Insn): number {
   return i.rm & 7;
 }
 
+/**
+ * MMr into dst[o..o+1]: the 64-bit mantissa of physical x87 register r. The Fpu keeps it in `mmx` when
+ * MMX wrote the register last or the x87 holds an exact 80-bit image; otherwise it comes from the double.
+ */
+export function rdMm(cpu: Cpu, r: number, dst: Int32Array, o = 0): void {
+  const f = cpu.fpu;
+  if ((((f.mmxOwned | f.x80) >> r) & 1) !== 0) {
+    dst[o] = f.mmx[r << 1];
+    dst[o + 1] = f.mmx[(r << 1) + 1];
+    return;
+  }
+  f.getReg80(r);
+  dst[o] = X.lo;
+  dst[o + 1] = X.hi;
+}
+
 /** MMX register or m64 of the ModRM r/m operand into dst[0..1]. */
 export function rdMmE(cpu: Cpu, i: Insn, dst: Int32Array): void {
   if (i.mod === 3) {
-    const r = (i.rm & 7) << 1;
-    dst[0] = cpu.fpu.mmx[r];
-    dst[1] = cpu.fpu.mmx[r + 1];
+    rdMm(cpu, i.rm & 7, dst);
     return;
   }
   dst[0] = cpu.rd64(cpu.ea(i));
   dst[1] = cpu.th;
 }
 
-/** Write MMi (lo, hi) with the x87 side effects of an MMX instruction. */
+/** Write MMi (lo, hi) with the x87 side effects of an MMX instruction (exponent all ones, MMX state). */
 export function wrMm(cpu: Cpu, r: number, lo: number, hi: number): void {
   const f = cpu.fpu;
   f.mmx[r << 1] = lo;

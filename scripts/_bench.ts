@@ -1,0 +1,11 @@
+import { randomVexFamily } from "../test/vex-harness";
+import { decode } from "../src/cpu/decoder/decoder";
+let s = 99;
+const next = (): number => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s; };
+const bufs: Uint8Array[] = [];
+for (let i = 0; i < 20000; i++) bufs.push(randomVexFamily(next, 64));
+let valid = 0;
+const t0 = performance.now();
+for (let r = 0; r < 200; r++) for (const b of bufs) if (decode(b, 16, 0, 64).invalid === 0) valid++;
+const t1 = performance.now();
+console.log(`${((t1 - t0) * 1e6 / (200 * bufs.length)).toFixed(0)} ns/decode, valid ${valid / 200}`);
