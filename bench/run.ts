@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the int / sieve / fib workloads on the CPU core, 32- and 64-bit, timing execution only.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Cpu, FlatBus } from "../src/cpu/index";
 import { jitOptions } from "../src/cpu/jit/compile";
@@ -75,12 +75,20 @@ interface Result {
   checksumOk: boolean;
 }
 
+/** The workload binaries: beside this file (run from source) or in bench/ (run bundled from dist/). */
+function workloadDir(): string {
+  for (const d of [join(__dirname, "workloads"), join(__dirname, "..", "bench", "workloads")]) {
+    if (existsSync(join(d, "w_int_32.bin"))) return d;
+  }
+  throw new Error("bench workloads not found (bench/workloads/*.bin)");
+}
+
 /** `--clock cpu`: time by this process's user CPU time instead of wall time (for a busy machine). */
 let cpuClock = false;
 
 function runOnce(w: Workload, bits: 32 | 64, size: string, engine: string): Result {
   const n = SIZES[size][w];
-  const code = readFileSync(join(process.env.WOWDBG_BENCH_WORKLOADS ?? join(__dirname, "workloads"), `w_${w}_${bits}.bin`));
+  const code = readFileSync(join(workloadDir(), `w_${w}_${bits}.bin`));
   const bus = new FlatBus();
   bus.map(CODE, 0x10000);
   bus.writeBytes(CODE, code);

@@ -54,13 +54,21 @@ function gen(r: () => number, bits: 32 | 64): number[] {
         bytes.push(...rexW, 0x83, 0xc0 | (pick([0, 1, 4, 5, 6, 7]) << 3) | d, Math.floor(r() * 256));
         break;
       case 4: // 81 /k r, imm32
-        bytes.push(...rexW, 0x81, 0xc0 | (pick([0, 1, 4, 5, 6, 7]) << 3) | d, ...le32(Math.floor(r() * 2 ** 32)));
+        bytes.push(
+          ...rexW,
+          0x81,
+          0xc0 | (pick([0, 1, 4, 5, 6, 7]) << 3) | d,
+          ...le32(Math.floor(r() * 2 ** 32)),
+        );
         break;
       case 5: // inc/dec r via FF
         bytes.push(...rexW, 0xff, 0xc0 | (pick([0, 1]) << 3) | d);
         break;
       case 6: // mov r, imm32
-        bytes.push(0xb8 | d, ...le32(pick([0, 1, 0x7fffffff, 0x80000000, 0xffffffff, Math.floor(r() * 2 ** 32)])));
+        bytes.push(
+          0xb8 | d,
+          ...le32(pick([0, 1, 0x7fffffff, 0x80000000, 0xffffffff, Math.floor(r() * 2 ** 32)])),
+        );
         break;
       case 7: // lea r, [rbx + s*4 + disp8]
         bytes.push(...rexW, 0x8d, 0x44 | (d << 3), (2 << 6) | (s << 3) | 3, disp);
@@ -75,7 +83,10 @@ function gen(r: () => number, bits: 32 | 64): number[] {
         bytes.push(0x0f, 0xb6, 0x43 | (d << 3), disp + Math.floor(r() * 4));
         break;
       case 11: // 8-bit alu on low registers (al, cl, dl, and ah..bh without REX)
-        bytes.push(pick([0x00, 0x02, 0x08, 0x20, 0x28, 0x30, 0x38, 0x84, 0x88, 0x8a]), 0xc0 | (pick([0, 1, 2, 4, 5]) << 3) | pick([0, 1, 2, 4, 5]));
+        bytes.push(
+          pick([0x00, 0x02, 0x08, 0x20, 0x28, 0x30, 0x38, 0x84, 0x88, 0x8a]),
+          0xc0 | (pick([0, 1, 2, 4, 5]) << 3) | pick([0, 1, 2, 4, 5]),
+        );
         break;
       case 12: // adc/sbb (handler) to mix handler calls with symbolic flags
         bytes.push(...rexW, pick([0x11, 0x19]), 0xc0 | (s << 3) | d);
@@ -117,15 +128,20 @@ function setup(bits: 32 | 64, code: number[], seed: number): Cpu {
   cpu.hi[3] = 0;
   cpu.lo[4] = STACK - 0x100;
   cpu.hi[4] = 0;
-  cpu.setEflags(0x202 | Math.floor(r() * 256) & 0xd5);
+  cpu.setEflags(0x202 | (Math.floor(r() * 256) & 0xd5));
   cpu.rip = CODE;
   return cpu;
 }
 
 function snapshot(cpu: Cpu): string {
-  const regs = Array.from({ length: 16 }, (_, k) => `${(cpu.hi[k] >>> 0).toString(16)}:${(cpu.lo[k] >>> 0).toString(16)}`);
+  const regs = Array.from(
+    { length: 16 },
+    (_, k) => `${(cpu.hi[k] >>> 0).toString(16)}:${(cpu.lo[k] >>> 0).toString(16)}`,
+  );
   const mem = Array.from(cpu.bus instanceof FlatBus ? cpu.bus.readBytes(DATA, 0x100) : []).join(",");
-  const stack = Array.from(cpu.bus instanceof FlatBus ? cpu.bus.readBytes(STACK - 0x200, 0x200) : []).join(",");
+  const stack = Array.from(cpu.bus instanceof FlatBus ? cpu.bus.readBytes(STACK - 0x200, 0x200) : []).join(
+    ",",
+  );
   return `rip=${cpu.rip.toString(16)} fl=${cpu.getEflags().toString(16)} ${regs.join(" ")} mem=${mem} stack=${stack}`;
 }
 
@@ -143,7 +159,9 @@ describe("jit: compiled blocks match the interpreter", () => {
           nA = blockA.interpret(a);
         } catch (e) {
           const hexCode = code.map((x) => x.toString(16).padStart(2, "0")).join(" ");
-          assert.fail(`block ${t} (${hexCode}) faulted in the interpreter at ${a.rip.toString(16)}: ${JSON.stringify(e)}`);
+          assert.fail(
+            `block ${t} (${hexCode}) faulted in the interpreter at ${a.rip.toString(16)}: ${JSON.stringify(e)}`,
+          );
         }
         const b = setup(bits, code, seed);
         const blockB = b.blocks.get(CODE);
@@ -158,8 +176,12 @@ describe("jit: compiled blocks match the interpreter", () => {
           const hexCode = code.map((x) => x.toString(16).padStart(2, "0")).join(" ");
           const fa = sa.split(" ");
           const fb = sb.split(" ");
-          const diff = fa.map((x, j) => (x === fb[j] ? "" : `field ${j}: interp ${x.slice(0, 80)} jit ${fb[j].slice(0, 80)}`));
-          assert.fail(`block ${t} (${hexCode}) differs (counts ${nA} ${nB}):\n${diff.filter((x) => x).join("\n")}`);
+          const diff = fa.map((x, j) =>
+            x === fb[j] ? "" : `field ${j}: interp ${x.slice(0, 80)} jit ${fb[j].slice(0, 80)}`,
+          );
+          assert.fail(
+            `block ${t} (${hexCode}) differs (counts ${nA} ${nB}):\n${diff.filter((x) => x).join("\n")}`,
+          );
         }
       }
     });

@@ -264,7 +264,8 @@ export class BlockCache {
 function followTarget(i: Insn, name: string): number | undefined {
   if (name.startsWith("(") || i.encoding !== 0) return undefined;
   const op = i.opcode;
-  if ((i.map === 0 && op >= 0x70 && op <= 0x7f) || (i.map === 1 && op >= 0x80 && op <= 0x8f)) return i.ip + i.len;
+  if ((i.map === 0 && op >= 0x70 && op <= 0x7f) || (i.map === 1 && op >= 0x80 && op <= 0x8f))
+    return i.ip + i.len;
   if (i.map === 0 && (op === 0xe8 || op === 0xe9 || op === 0xeb)) {
     if (i.opsize === 16) return undefined;
     return branchTarget(i);

@@ -617,7 +617,7 @@ export class Cpu {
       const n = size >> 3;
       const lo = this.lo[4];
       const nlo = (lo - n) | 0;
-      const nhi = (this.hi[4] - ((lo >>> 0) < n ? 1 : 0)) | 0;
+      const nhi = (this.hi[4] - (lo >>> 0 < n ? 1 : 0)) | 0;
       const a = addr64(nlo, nhi);
       if (size === 64) this.wr64(a, v, vHi);
       else this.wr16(a, v);
@@ -668,9 +668,9 @@ export class Cpu {
     const lo = this.lo[4];
     const hi = this.hi[4];
     const nlo = (lo - 8) | 0;
-    const nhi = (lo >>> 0) < 8 ? (hi - 1) | 0 : hi;
+    const nhi = lo >>> 0 < 8 ? (hi - 1) | 0 : hi;
     // Fast path: a user address (hi < 0x8000) whose page is in the write TLB, 8-byte aligned.
-    if ((nhi >>> 15) === 0 && (nlo & 7) === 0) {
+    if (nhi >>> 15 === 0 && (nlo & 7) === 0) {
       const p = nhi * 1048576 + (nlo >>> 12);
       const t = p & TLB_MASK;
       if (this.wTag[t] === p) {
@@ -692,7 +692,7 @@ export class Cpu {
   private top64(): number {
     const lo = this.lo[4];
     const hi = this.hi[4];
-    if ((hi >>> 15) === 0 && (lo & 7) === 0) {
+    if (hi >>> 15 === 0 && (lo & 7) === 0) {
       const p = hi * 1048576 + (lo >>> 12);
       const t = p & TLB_MASK;
       if (this.rTag[t] === p) {

@@ -193,10 +193,16 @@ export class Flags {
       case FOp.Add:
       case FOp.Adc:
       case FOp.Inc:
-        x = s === 64 ? (this.aHi ^ this.resHi) & (this.bHi ^ this.resHi) : (this.a ^ this.res) & (this.b ^ this.res);
+        x =
+          s === 64
+            ? (this.aHi ^ this.resHi) & (this.bHi ^ this.resHi)
+            : (this.a ^ this.res) & (this.b ^ this.res);
         break;
       default:
-        x = s === 64 ? (this.aHi ^ this.bHi) & (this.aHi ^ this.resHi) : (this.a ^ this.b) & (this.a ^ this.res);
+        x =
+          s === 64
+            ? (this.aHi ^ this.bHi) & (this.aHi ^ this.resHi)
+            : (this.a ^ this.b) & (this.a ^ this.res);
         break;
     }
     return s === 64 ? x >>> 31 : x & signBit(s) ? 1 : 0;

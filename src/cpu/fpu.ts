@@ -423,7 +423,9 @@ export function extToD(lo: number, hi: number, se: number, rc: number, prec: 24 
   X.up = false;
   X.tiny = false;
   if (e === 0x7fff) {
-    if (hi >= 0) {
+    // Pseudo-NaN/infinity (integer bit clear) are unsupported: IE when converted for a store; as a
+    // register value they read like the NaN/infinity of their fraction.
+    if (hi >= 0 && quiet) {
       X.flags = Sw.IE;
       return INDEF;
     }
@@ -435,7 +437,7 @@ export function extToD(lo: number, hi: number, se: number, rc: number, prec: 24 
       if (quiet) {
         X.flags = Sw.IE;
         dhi |= 0x80000;
-      } else if ((dhi & 0xfffff) === 0 && dlo === 0) dhi |= 0x80000;
+      }
     }
     return dFromBits(dlo, dhi);
   }
@@ -612,10 +614,14 @@ export class Fpu {
   c1b = 0;
   c1r = 0;
 
-  /** Full status word with TOP. */
+  /**
+   * Full status word with TOP. ES and B read as "an unmasked exception flag is set", as on the hardware
+   * (AMD: also right after FXRSTOR/FLDENV/FLDCW), whatever was stored.
+   */
   statusWord(): number {
     if (this.c1op !== C1Op.None) this.resolveC1();
-    return (this.sw & ~0x3800) | ((this.top & 7) << 11);
+    const es = (this.sw & ~this.cw & Sw.EXC) !== 0 ? Sw.ES | Sw.B : 0;
+    return (this.sw & ~(0x3800 | Sw.ES | Sw.B)) | ((this.top & 7) << 11) | es;
   }
 
   /** Load the status word (TOP included), e.g. from FLDENV/FXRSTOR. */

@@ -39,7 +39,9 @@ export function anatomyFields(i: Insn): AnatomyField[] {
   }
   f.push({
     name: "prefixes",
-    value: i.prefixes.length ? i.prefixes.map((p) => `${h(p)} (${PREFIX_NAMES[p] ?? "?"})`).join(", ") : "none",
+    value: i.prefixes.length
+      ? i.prefixes.map((p) => `${h(p)} (${PREFIX_NAMES[p] ?? "?"})`).join(", ")
+      : "none",
   });
   if (i.bits === 64) {
     if (i.rex) {

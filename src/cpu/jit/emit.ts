@@ -120,7 +120,8 @@ function eaCode(i: Insn, k: number): string | undefined {
     const parts: string[] = [];
     if (i.memBase === RIP_BASE) return `const ${v} = ${(i.ip + i.len + disp) >>> 0};`;
     if (i.memBase !== NO_REG) parts.push(`lo[${i.memBase}]`);
-    if (i.memIndex !== NO_REG) parts.push(i.scale ? `(lo[${i.memIndex}] << ${i.scale})` : `lo[${i.memIndex}]`);
+    if (i.memIndex !== NO_REG)
+      parts.push(i.scale ? `(lo[${i.memIndex}] << ${i.scale})` : `lo[${i.memIndex}]`);
     if (disp !== 0 || parts.length === 0) parts.push(String(disp));
     return `const ${v} = (${parts.join(" + ")}) >>> 0;`;
   }
@@ -146,7 +147,8 @@ function eaCode(i: Insn, k: number): string | undefined {
   const x = i.memIndex;
   const sc = 1 << i.scale;
   const base = i.memBase === NO_REG ? "" : `hi[${i.memBase}] * 4294967296 + (lo[${i.memBase}] >>> 0) + `;
-  const hiTest = i.memBase === NO_REG ? `(hi[${x}] >>> 15) === 0` : `((hi[${i.memBase}] | hi[${x}]) >>> 15) === 0`;
+  const hiTest =
+    i.memBase === NO_REG ? `(hi[${x}] >>> 15) === 0` : `((hi[${i.memBase}] | hi[${x}]) >>> 15) === 0`;
   return (
     `let ${v} = ${base}(hi[${x}] * 4294967296 + (lo[${x}] >>> 0)) * ${sc}${disp ? ` + ${disp}` : ""};` +
     ` if (!(${hiTest} && ${v} < ${USER_TOP})) ${v} = ${slow};`
@@ -557,7 +559,17 @@ function incdec(ctx: Ctx, i: Insn, k: number, fop: FOp.Inc | FOp.Dec, r: number,
       ` const x${k} = lo[${r}], x${k}h = hi[${r}]; const r${k} = (x${k} ${d} 1) | 0;` +
       ` const rh${k} = (x${k}h ${fop === FOp.Inc ? `+ (r${k} === 0 ? 1 : 0)` : `- (x${k} === 0 ? 1 : 0)`}) | 0;` +
       ` lo[${r}] = r${k}; hi[${r}] = rh${k};`;
-    ctx.sym = { op: fop, size, a: `x${k}`, ah: `x${k}h`, b: "1", bh: "0", r: `r${k}`, rh: `rh${k}`, cf: `c${k}` };
+    ctx.sym = {
+      op: fop,
+      size,
+      a: `x${k}`,
+      ah: `x${k}h`,
+      b: "1",
+      bh: "0",
+      r: `r${k}`,
+      rh: `rh${k}`,
+      cf: `c${k}`,
+    };
   } else {
     code += ` const x${k} = lo[${r}]; const r${k} = (x${k} ${d} 1) | 0; lo[${r}] = r${k}; hi[${r}] = 0;`;
     ctx.sym = { op: fop, size, a: `x${k}`, ah: "0", b: "1", bh: "0", r: `r${k}`, rh: "0", cf: `c${k}` };
@@ -613,7 +625,8 @@ function lea(ctx: Ctx, i: Insn, k: number): string | undefined {
     const parts: string[] = [];
     if (i.memBase === RIP_BASE) parts.push(String((i.ip + i.len) | 0));
     else if (i.memBase !== NO_REG) parts.push(`lo[${i.memBase}]`);
-    if (i.memIndex !== NO_REG) parts.push(i.scale ? `(lo[${i.memIndex}] << ${i.scale})` : `lo[${i.memIndex}]`);
+    if (i.memIndex !== NO_REG)
+      parts.push(i.scale ? `(lo[${i.memIndex}] << ${i.scale})` : `lo[${i.memIndex}]`);
     if (disp !== 0 || parts.length === 0) parts.push(String(disp));
     // 64-bit operand size with 32-bit addresses zero-extends; 32-bit operand size writes 32 bits.
     return `lo[${g}] = (${parts.join(" + ")}) | 0; hi[${g}] = 0;`;
@@ -623,7 +636,8 @@ function lea(ctx: Ctx, i: Insn, k: number): string | undefined {
     const parts: string[] = [];
     if (i.memBase === RIP_BASE) parts.push(String((i.ip + i.len) | 0));
     else if (i.memBase !== NO_REG) parts.push(`lo[${i.memBase}]`);
-    if (i.memIndex !== NO_REG) parts.push(i.scale ? `(lo[${i.memIndex}] << ${i.scale})` : `lo[${i.memIndex}]`);
+    if (i.memIndex !== NO_REG)
+      parts.push(i.scale ? `(lo[${i.memIndex}] << ${i.scale})` : `lo[${i.memIndex}]`);
     if (disp !== 0 || parts.length === 0) parts.push(String(disp));
     return `lo[${g}] = (${parts.join(" + ")}) | 0; hi[${g}] = 0;`;
   }
@@ -681,7 +695,7 @@ function jmp(ctx: Ctx, i: Insn, k: number): string {
 function pushRet(i: Insn): string {
   const ret = i.ip + i.len;
   return i.bits === 64
-    ? `cpu.push64(${ret % 4294967296 | 0}, ${Math.floor(ret / 4294967296)});`
+    ? `cpu.push64(${(ret % 4294967296) | 0}, ${Math.floor(ret / 4294967296)});`
     : `cpu.push32(${ret | 0});`;
 }
 

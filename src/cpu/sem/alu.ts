@@ -10,7 +10,7 @@
 import type { Cpu } from "../cpu";
 import type { Insn } from "../decoder/insn";
 import { define } from "../dispatch";
-import { FOp, type Flags } from "../flags";
+import { CF, FOp, OF, type Flags } from "../flags";
 import { IN_REG, locE, readAt, regOf, rmOf, simm, writeAt } from "./operands";
 
 const TWO32 = 4294967296;
@@ -459,4 +459,39 @@ define(
   { map: 0, opcode: 0xf6, reg: 3, name: "neg", h: (cpu, i) => neg(cpu, i, 8) },
   { map: 0, opcode: 0xf7, reg: 3, name: "neg", h: (cpu, i) => neg(cpu, i, i.opsize) },
   { map: 0, opcode: 0xf7, reg: 3, w: 1, name: "neg", h: neg64 },
+);
+
+// ---------------------------------------------------------------- adcx / adox (ADX)
+
+/**
+ * adcx (66 0F38 F6) / adox (F3 0F38 F6) r, r/m: unsigned add with carry through CF (adcx) or OF (adox);
+ * only that flag changes (SDM Vol. 2 "ADCX", "ADOX").
+ */
+function adx(cpu: Cpu, i: Insn): void {
+  const f = cpu.flags;
+  const useOf = i.mandatory === 0xf3;
+  const flag = useOf ? OF : CF;
+  const cin = useOf ? f.of() : f.cf();
+  const g = regOf(i);
+  let carry: number;
+  if (i.opsize === 64) {
+    const blo = readAt(cpu, i, locE(cpu, i), 64);
+    const bhi = cpu.th;
+    const s = (cpu.lo[g] >>> 0) + (blo >>> 0) + cin;
+    const h = (cpu.hi[g] >>> 0) + (bhi >>> 0) + (s >= TWO32 ? 1 : 0);
+    cpu.lo[g] = s | 0;
+    cpu.hi[g] = h | 0;
+    carry = h >= TWO32 ? 1 : 0;
+  } else {
+    const b = readAt(cpu, i, locE(cpu, i), 32);
+    const s = (cpu.lo[g] >>> 0) + (b >>> 0) + cin;
+    cpu.setReg(g, 32, false, s | 0);
+    carry = s >= TWO32 ? 1 : 0;
+  }
+  f.setFlags(flag, carry ? flag : 0);
+}
+
+define(
+  { map: 2, opcode: 0xf6, pfx: 0x66, name: "adcx", h: adx },
+  { map: 2, opcode: 0xf6, pfx: 0xf3, name: "adox", h: adx },
 );

@@ -163,8 +163,6 @@ function ud(cpu: Cpu): void {
   cpu.fault("UD");
 }
 
-function nop(): void {}
-
 /** clflush / clflushopt: no cache to flush, but the access is checked like a read (SDM CLFLUSH: #PF/#GP). */
 function clflush(cpu: Cpu, i: Insn): void {
   cpu.probeRead(cpu.ea(i), 1);
@@ -352,11 +350,8 @@ define(
   { map: 0, opcode: 0xfd, name: "std", h: std },
   { map: 0, opcode: 0xfa, name: "cli", h: cliSti },
   { map: 0, opcode: 0xfb, name: "sti", h: cliSti },
-  // Fences (0F AE /5 /6 /7, mod = 11): ordering is trivially sequential here.
-  { map: 1, opcode: 0xae, reg: 5, form: "reg", pfx: 0, name: "lfence", h: nop },
-  { map: 1, opcode: 0xae, reg: 6, form: "reg", pfx: 0, name: "mfence", h: nop },
-  { map: 1, opcode: 0xae, reg: 7, form: "reg", pfx: 0, name: "sfence", h: nop },
-  { map: 1, opcode: 0xae, reg: 7, form: "mem", pfx: 0, name: "clflush", h: clflush },
+  // lfence/mfence/sfence and clflush (0F AE /5 /6 /7) are registered by sem/sse-state.ts with the same
+  // semantics; clflushopt is the 66-prefixed memory form of /7.
   { map: 1, opcode: 0xae, reg: 7, form: "mem", pfx: 0x66, name: "clflushopt", h: clflush },
   { map: 0, opcode: 0xc5, bits: 32, form: "mem", name: "lds", h: (c, i) => loadFar(c, i, SReg.DS) },
   { map: 0, opcode: 0xc4, bits: 32, form: "mem", name: "les", h: (c, i) => loadFar(c, i, SReg.ES) },

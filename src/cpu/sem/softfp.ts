@@ -14,6 +14,8 @@
  * bit patterns (the float views are never used to move a NaN).
  */
 
+import { A, AD, AF, B, BD, BF, R, RD, RF } from "./sse-common";
+
 export const enum Mx {
   IE = 0x01,
   DE = 0x02,
@@ -541,6 +543,83 @@ function invalid(): number {
 function nan32(a: number, b: number): number {
   if (isSNaN32(a) || isSNaN32(b)) fp.flags |= Mx.IE;
   return (isNaN32(a) ? a : b) | 0x400000;
+}
+
+/**
+ * Lane k of the scratch vectors: R = A op B in single precision (B alone for Sqrt). The common case (both
+ * operands normal, result normal, round to nearest) is inline; everything else goes through f32Op.
+ */
+export function f32Lane(op: Op, k: number): void {
+  const a = A[k];
+  const b = B[k];
+  const ea = (a >>> 23) & 0xff;
+  const eb = (b >>> 23) & 0xff;
+  if (op !== Op.Sqrt && ea !== 0 && ea !== 0xff && eb !== 0 && eb !== 0xff) {
+    const x = AF[k];
+    const y = BF[k];
+    let d: number;
+    let s: number;
+    if (op === Op.Add) {
+      d = x + y;
+      s = twoSumErr(x, y, d);
+    } else if (op === Op.Sub) {
+      d = x - y;
+      s = twoSumErr(x, -y, d);
+    } else if (op === Op.Mul) {
+      d = x * y;
+      s = 0;
+    } else {
+      d = x / y;
+      s = divErr(x, y, d);
+    }
+    const f = Math.fround(d);
+    if ((f > MIN32 && f < MAX32) || (f < -MIN32 && f > -MAX32)) {
+      if (f === d && s === 0) {
+        RF[k] = f;
+        return;
+      }
+      if (fp.rc === Rc.Nearest && (s === 0 || f === d)) {
+        fp.flags |= Mx.PE;
+        RF[k] = f;
+        return;
+      }
+      RF[k] = round32(d, s, f);
+      return;
+    }
+  }
+  const r = f32Op(op, a, AF[k], b, BF[k]);
+  if (r !== r) R[k] = fp.nanLo;
+  else RF[k] = r;
+}
+
+/** Lane k of the scratch vectors: R = A op B in double precision (B alone for Sqrt). */
+export function f64Lane(op: Op, k: number): void {
+  const j = k << 1;
+  const ahi = A[j + 1];
+  const bhi = B[j + 1];
+  const ea = (ahi >>> 20) & 0x7ff;
+  const eb = (bhi >>> 20) & 0x7ff;
+  if (
+    fp.rc === Rc.Nearest &&
+    (op === Op.Add || op === Op.Sub) &&
+    (ea - 1) >>> 0 < 0x7fe &&
+    (eb - 1) >>> 0 < 0x7fe
+  ) {
+    // Round to nearest: the JavaScript result is the answer; the error term only decides PE.
+    const x = AD[k];
+    const y = op === Op.Sub ? -BD[k] : BD[k];
+    const d = x + y;
+    if ((d > MIN64 && d < MAX64) || (d < -MIN64 && d > -MAX64)) {
+      if (twoSumErr(x, y, d) !== 0) fp.flags |= Mx.PE;
+      RD[k] = d;
+      return;
+    }
+  }
+  const r = f64Op(op, A[j], ahi, AD[k], B[j], bhi, BD[k]);
+  if (r !== r) {
+    R[j] = fp.nanLo;
+    R[j + 1] = fp.nanHi;
+  } else RD[k] = r;
 }
 
 /**

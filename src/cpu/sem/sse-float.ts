@@ -8,17 +8,16 @@ import type { Insn } from "../decoder/insn";
 import { define, type Handler } from "../dispatch";
 import { ARITH, CF, PF, ZF } from "../flags";
 import { regOf } from "./operands";
-import { A, AD, AF, B, BD, BF, R, RD, RF, rdXmmE, rdXmmE32, rdXmmE64, rdXmmG, wrXmmG } from "./sse-common";
+import { A, AD, B, BD, R, rdXmmE, rdXmmE32, rdXmmE64, rdXmmG, wrXmmG } from "./sse-common";
 import {
   cmpValues,
   f32FromBits,
   f32MinMax,
-  f32Op,
+  f32Lane,
+  f64Lane,
   f32Rcp,
   f32Rsqrt,
   f64MinMax,
-  f64Op,
-  fp,
   fpBegin,
   fpEnd,
   isNaN32,
@@ -36,22 +35,8 @@ function xm(cpu: Cpu): void {
   if (fpEnd(cpu)) cpu.fault("XM");
 }
 
-/** Single lane k of A op B into R. */
-function laneS(op: Op, k: number): void {
-  const r = f32Op(op, A[k], AF[k], B[k], BF[k]);
-  if (r !== r) R[k] = fp.nanLo;
-  else RF[k] = r;
-}
-
-/** Double lane k of A op B into R. */
-function laneD(op: Op, k: number): void {
-  const j = k << 1;
-  const r = f64Op(op, A[j], A[j + 1], AD[k], B[j], B[j + 1], BD[k]);
-  if (r !== r) {
-    R[j] = fp.nanLo;
-    R[j + 1] = fp.nanHi;
-  } else RD[k] = r;
-}
+const laneS = f32Lane;
+const laneD = f64Lane;
 
 function ps(op: Op): Handler {
   return (cpu, i) => {

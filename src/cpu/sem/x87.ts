@@ -106,7 +106,9 @@ function put(f: Fpu, p: number, v: number): void {
   f.mmxOwned &= m;
 }
 
+/** Write the real indefinite to physical register p, which becomes valid (masked IE responses). */
 function putIndef(f: Fpu, p: number): void {
+  f.valid |= 1 << p;
   f.rbits[2 * p] = 0;
   f.rbits[2 * p + 1] = IND_HI;
   const m = ~(1 << p);
@@ -622,7 +624,6 @@ function regArithI(op: number, doPop: boolean): Handler {
     } else {
       if (!stackFault(f, false)) return;
       putIndef(f, p1);
-      f.valid |= 1 << p1;
     }
     if (doPop) pop(f);
   };
@@ -704,9 +705,9 @@ function regComi(doPop: boolean, quiet: boolean): Handler {
       skip = !stackFault(f, false);
       fl = ZF | PF | CF;
     } else {
+      // C1 is left alone unless a stack fault occurs (hardware).
       const a = f.regs[p0];
       const b = f.regs[p1];
-      setC1(f, false);
       if (a > b) fl = 0;
       else if (a < b) fl = CF;
       else if (a === b) fl = ZF;
@@ -738,7 +739,8 @@ function fldMem(kind: Mem): Handler {
       push(f, 0);
       return;
     }
-    if (flags !== 0 && raise(f, flags)) return;
+    // An unmasked IE (SNaN) suppresses the load; an unmasked DE does not (hardware).
+    if (flags !== 0 && raise(f, flags) && (flags & Sw.IE) !== 0) return;
     push(f, v);
   };
 }
@@ -782,7 +784,6 @@ function fldSt(cpu: Cpu, i: Insn): void {
       return;
     }
     f.top = (f.top - 1) & 7;
-    f.valid |= 1 << f.top;
     putIndef(f, f.top);
     return;
   }
@@ -914,6 +915,20 @@ function fstSt(doPop: boolean): Handler {
     f.valid |= 1 << p1;
     if (doPop) pop(f);
   };
+}
+
+/** FSTPNCE ST(i) (D9 D8+i, an undocumented FSTP alias): with ST(0) empty it only pops (hardware). */
+function fstpnce(cpu: Cpu, i: Insn): void {
+  const f = wait(cpu);
+  note(f, i);
+  const p0 = f.top;
+  const p1 = (p0 + i.rm) & 7;
+  setC1(f, false);
+  if (isValid(f, p0)) {
+    if (p1 !== p0) copyReg(f, p1, p0);
+    f.valid |= 1 << p1;
+  }
+  pop(f);
 }
 
 /** Round a double to an integer by RC (the sign of a zero result follows the operand, as FRNDINT). */
@@ -1093,7 +1108,6 @@ function fxch(cpu: Cpu, i: Insn): void {
     if (!stackFault(f, false)) return;
     if (!isValid(f, p0)) putIndef(f, p0);
     if (!isValid(f, p1)) putIndef(f, p1);
-    f.valid |= (1 << p0) | (1 << p1);
   } else setC1(f, false);
   swapRegs(f, p0, p1);
 }
@@ -1108,7 +1122,6 @@ function fcmov(cc: number): Handler {
     if (((f.valid >> p0) & (f.valid >> p1) & 1) === 0) {
       if (!stackFault(f, false)) return;
       putIndef(f, p0);
-      f.valid |= 1 << p0;
       return;
     }
     if (cpu.flags.cond(cc) && p0 !== p1) copyReg(f, p0, p1);
@@ -1119,6 +1132,7 @@ function ffree(doPop: boolean): Handler {
   return (cpu, i) => {
     const f = wait(cpu);
     note(f, i);
+    setC1(f, false);
     f.valid &= ~(1 << ((f.top + i.rm) & 7));
     if (doPop) pop(f);
   };
@@ -1335,13 +1349,13 @@ function trig(cos: boolean): Handler {
     const f = wait(cpu);
     note(f, i);
     const p0 = f.top;
+    f.sw &= ~Sw.C2;
     if (!isValid(f, p0)) {
       if (stackFault(f, false)) putIndef(f, p0);
       return;
     }
     skip = false;
     const v = f.regs[p0];
-    f.sw &= ~Sw.C2;
     let r: number;
     if (v !== v) r = nan1(f, v);
     else if (v - v !== 0) r = invalid(f);
@@ -1367,17 +1381,16 @@ function trig2(sincos: boolean): Handler {
     note(f, i);
     const p0 = f.top;
     const pn = (p0 - 1) & 7;
+    f.sw &= ~Sw.C2;
     if (!isValid(f, p0) || isValid(f, pn)) {
       if (!stackFault(f, isValid(f, p0))) return;
       putIndef(f, p0);
-      f.valid |= (1 << p0) | (1 << pn);
       f.top = pn;
       putIndef(f, pn);
       return;
     }
     skip = false;
     const v = f.regs[p0];
-    f.sw &= ~Sw.C2;
     let r: number;
     let r2: number;
     if (v !== v) {
@@ -1419,7 +1432,6 @@ function binaryPop(fn: (f: Fpu, x: number, y: number) => number): Handler {
     if (((f.valid >> p0) & (f.valid >> p1) & 1) === 0) {
       if (!stackFault(f, false)) return;
       putIndef(f, p1);
-      f.valid |= 1 << p1;
       pop(f);
       return;
     }
@@ -1516,7 +1528,6 @@ function fxtract(cpu: Cpu, i: Insn): void {
   if (!isValid(f, p0) || isValid(f, pn)) {
     if (!stackFault(f, isValid(f, p0))) return;
     putIndef(f, p0);
-    f.valid |= (1 << p0) | (1 << pn);
     f.top = pn;
     putIndef(f, pn);
     return;
@@ -1600,7 +1611,7 @@ function fprem(ieee: boolean): Handler {
     }
     if (skip) return;
     f.c1op = C1Op.None;
-    if (partial) f.sw = (f.sw & ~Sw.CC) | Sw.C2;
+    if (partial) f.sw = (f.sw & ~(Sw.CC | Sw.C1)) | Sw.C2;
     else {
       f.sw &= ~(Sw.CC | Sw.C1);
       f.sw |= (q & 4 ? Sw.C0 : 0) | (q & 2 ? Sw.C3 : 0) | (q & 1 ? Sw.C1 : 0);
@@ -1841,7 +1852,7 @@ define(
   { map: 0, opcode: 0xd9, reg: 0, form: "reg", name: "fld", h: fldSt },
   { map: 0, opcode: 0xdd, reg: 2, form: "reg", name: "fst", h: fstSt(false) },
   { map: 0, opcode: 0xdd, reg: 3, form: "reg", name: "fstp", h: fstSt(true) },
-  { map: 0, opcode: 0xd9, reg: 3, form: "reg", name: "fstp", h: fstSt(true) },
+  { map: 0, opcode: 0xd9, reg: 3, form: "reg", name: "fstpnce", h: fstpnce },
   { map: 0, opcode: 0xdf, reg: 2, form: "reg", name: "fstp", h: fstSt(true) },
   { map: 0, opcode: 0xdf, reg: 3, form: "reg", name: "fstp", h: fstSt(true) },
 );
