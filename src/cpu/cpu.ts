@@ -169,7 +169,8 @@ export class Cpu {
   loadSeg(seg: number, sel: number): void {
     if (seg === SReg.CS) this.fault("UD");
     if ((sel & 0xfffc) === 0) {
-      if (seg === SReg.SS && !this.mode64) this.fault("GP", { errorCode: 0 });
+      // A null SS is allowed only at CPL < 3 in 64-bit mode; user mode always gets #GP(0) (SDM MOV/POP).
+      if (seg === SReg.SS) this.fault("GP", { errorCode: 0 });
       this.sreg[seg] = sel;
       if (!this.mode64 || seg < SReg.FS) this.sbase[seg] = 0;
       return;
@@ -259,6 +260,7 @@ export class Cpu {
   private fill(a: number, size: number, access: Access): PhysPage {
     if (a < 0 || a >= USER_LIMIT) {
       // a < 0 marks a non-canonical address (see `ea`): #GP; a canonical kernel address: #PF.
+      if (a === NONCANON_SS) this.fault("SS", { access: accessName(access) });
       if (a < 0) this.fault("GP", { address: a, access: accessName(access) });
       this.fault("PF", { address: a, access: accessName(access) });
     }
@@ -555,7 +557,8 @@ export class Cpu {
       a &= 0xffff;
     }
     const seg = this.segOf(i);
-    if (seg >= 4) a = (a + this.sbase[seg]) % TWO32;
+    // In 64-bit mode a 32-bit address is truncated first, then the 64-bit FS/GS base is added (SDM 3.3.7).
+    if (seg >= 4) a = this.mode64 ? a + this.sbase[seg] : (a + this.sbase[seg]) % TWO32;
     return a;
   }
 
@@ -603,12 +606,14 @@ export class Cpu {
       hi = (hi + Math.floor(b / TWO32) + (s >= TWO32 ? 1 : 0)) | 0;
       lo = s | 0;
     }
-    return addr64(lo, hi);
+    const a = addr64(lo, hi);
+    // A non-canonical address through RSP/RBP (the SS segment) is a stack fault, #SS(0), not #GP.
+    return a === -1 && i.seg < 0 && (i.memBase === 4 || i.memBase === 5) ? NONCANON_SS : a;
   }
 
   /** The address of the next instruction's stack slot helpers: current stack pointer as an address. */
   sp(): number {
-    return this.mode64 ? addr64(this.lo[4], this.hi[4]) : this.lo[4] >>> 0;
+    return this.mode64 ? stackAddr64(this.lo[4], this.hi[4]) : this.lo[4] >>> 0;
   }
 
   /** Push a value of `size` bits (16/32/64; 64 takes hi). Precise: memory first, then RSP. */
@@ -618,7 +623,7 @@ export class Cpu {
       const lo = this.lo[4];
       const nlo = (lo - n) | 0;
       const nhi = (this.hi[4] - (lo >>> 0 < n ? 1 : 0)) | 0;
-      const a = addr64(nlo, nhi);
+      const a = stackAddr64(nlo, nhi);
       if (size === 64) this.wr64(a, v, vHi);
       else this.wr16(a, v);
       this.lo[4] = nlo;
@@ -683,7 +688,7 @@ export class Cpu {
         return;
       }
     }
-    this.wr64(addr64(nlo, nhi), v, vHi);
+    this.wr64(stackAddr64(nlo, nhi), v, vHi);
     this.lo[4] = nlo;
     this.hi[4] = nhi;
   }
@@ -702,7 +707,7 @@ export class Cpu {
         return pg.i32[x];
       }
     }
-    return this.rd64(addr64(lo, hi));
+    return this.rd64(stackAddr64(lo, hi));
   }
 
   /** pop of a 64-bit value in 64-bit mode: lo returned, hi in th. */
@@ -840,6 +845,15 @@ export class Cpu {
   currentCount(): number {
     return this.icount + this.blocks.retiredInBlock;
   }
+}
+
+/** Marker address for a non-canonical stack access: the accessors raise #SS instead of #GP. */
+export const NONCANON_SS = -3;
+
+/** A (lo, hi) 64-bit address as a stack address: non-canonical → NONCANON_SS. */
+export function stackAddr64(lo: number, hi: number): number {
+  const a = addr64(lo, hi);
+  return a === -1 ? NONCANON_SS : a;
 }
 
 /** A (lo, hi) 64-bit address as a double: canonical user addresses exactly, -1 for non-canonical. */
