@@ -201,3 +201,20 @@ describe("sem/alu: inc, dec (CF unchanged), neg, not", () => {
     assert.equal(y.r("rax"), 0x00000000ffff0000n);
   });
 });
+
+describe("sem/alu: adcx, adox (SDM Vol. 2 ADCX/ADOX: only CF resp. OF changes)", () => {
+  it("adcx eax, ebx carries through CF", () => {
+    const x = exec(64, "660f38f6c3", { rax: 0xffffffff, rbx: 0 }, flagsOf("SC"));
+    assert.equal(x.r("rax"), 0n);
+    assert.equal(x.fl, "SC");
+  });
+
+  it("adox rax, rbx carries through OF and leaves CF", () => {
+    const x = exec(64, "f3480f38f6c3", { rax: -1, rbx: 1 }, flagsOf("Z"));
+    assert.equal(x.r("rax"), 0n);
+    assert.equal(x.fl, "OZ");
+    const y = exec(64, "f3480f38f6c3", { rax: 1, rbx: 1 }, flagsOf("OC"));
+    assert.equal(y.r("rax"), 3n);
+    assert.equal(y.fl, "C");
+  });
+});

@@ -53,10 +53,10 @@ describe("sem/misc", () => {
     for (const bit of [0, 9, 19, 20, 27, 28, 31]) assert.equal(c & (1 << bit), 0, `ecx bit ${bit}`);
   });
 
-  it("cpuid leaf 7: BMI1, BMI2, ERMS; no AVX2/AVX-512; sub-leaf 1 is empty", () => {
+  it("cpuid leaf 7: BMI1, BMI2, ERMS, ADX; no AVX2/AVX-512; sub-leaf 1 is empty", () => {
     const [a, b, c, d] = cpuid(64, 7);
     assert.equal(a, 0);
-    assert.ok(b & (1 << 3) && b & (1 << 8) && b & (1 << 9));
+    assert.ok(b & (1 << 3) && b & (1 << 8) && b & (1 << 9) && b & (1 << 19));
     assert.equal(b & ((1 << 5) | (1 << 16)), 0);
     assert.equal(c | d, 0);
     assert.deepEqual(cpuid(64, 7, 1), [0, 0, 0, 0]);

@@ -25,7 +25,7 @@ const TWO32 = 4294967296;
  *   EDX: FPU (0), TSC (4), CX8 (8), CMOV (15), CLFSH (19), MMX (23), FXSR (24), SSE (25), SSE2 (26).
  * Leaf 2 (cache descriptors): EAX = 1 (one iteration), no descriptors. Leaves 3–6: 0.
  * Leaf 7 sub-leaf 0: EAX 0 (max sub-leaf); EBX: BMI1 (3), BMI2 (8), ERMS (9, rep movsb/stosb is fast
- *   here too), CLFLUSHOPT (23). ECX/EDX 0. Other sub-leaves 0.
+ *   here too), ADX (19, adcx/adox), CLFLUSHOPT (23). ECX/EDX 0. Other sub-leaves 0.
  * 80000000h: max extended leaf 80000008h.
  * 80000001h ECX: LAHF/SAHF in 64-bit mode (0), LZCNT (5), PREFETCHW (8).
  *   EDX: SYSCALL (11; Intel reports it only in 64-bit mode), NX (20), RDTSCP (27), LM (29).
@@ -39,7 +39,7 @@ const LEAF1 = [
   (1 << 13) | (1 << 23),
   (1 << 0) | (1 << 4) | (1 << 8) | (1 << 15) | (1 << 19) | (1 << 23) | (1 << 24) | (1 << 25) | (1 << 26),
 ];
-const LEAF7_EBX = (1 << 3) | (1 << 8) | (1 << 9) | (1 << 23);
+const LEAF7_EBX = (1 << 3) | (1 << 8) | (1 << 9) | (1 << 19) | (1 << 23);
 const BRAND = brandWords("wowdbg virtual CPU");
 
 function brandWords(s: string): number[] {
