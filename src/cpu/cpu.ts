@@ -814,20 +814,22 @@ export class Cpu {
   run(budget: number): StopReason {
     this.checkEpoch();
     this.pendingStop = undefined;
+    this.exitBlock = false;
     this.repResumeAt = -1;
-    const start = this.icount;
-    const limit = start + budget;
+    const limit = this.icount + budget;
     const blocks = this.blocks;
+    const fast = blocks.fast;
     let first = true;
-    let b: Block | undefined;
     try {
       while (this.icount < limit) {
-        b = blocks.get(this.rip);
-        if (b.bpAtStart && !first && this.rip !== this.repResumeAt) {
-          return { kind: "breakpoint", address: this.rip };
-        }
+        const rip = this.rip;
+        // Inline fast path of BlockCache.get (same slot function).
+        let b: Block | undefined = fast[(rip ^ (rip >>> 14)) & 16383];
+        if (b === undefined || b.start !== rip || b.mode64 !== this.mode64 || !b.valid) b = blocks.get(rip);
+        if (b.bpAtStart && !first && rip !== this.repResumeAt) return { kind: "breakpoint", address: rip };
         first = false;
-        this.icount += b.run(this, limit - this.icount);
+        const fn = b.fn;
+        this.icount += fn !== undefined ? fn(this, limit - this.icount) : b.run(this, limit - this.icount);
         if (this.pendingStop) {
           const p = this.pendingStop;
           this.pendingStop = undefined;
