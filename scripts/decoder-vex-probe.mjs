@@ -8,6 +8,9 @@
 //     disagreements grouped by map.pp.opcode.
 //   node --import tsx scripts/decoder-vex-probe.mjs compare-core [vex|evex|xop] [64|32] [map]
 //     The same through the decoder core (decode + describe).
+//   node --import tsx scripts/decoder-vex-probe.mjs random [64|32] [count] [seed] [core]
+//     Random VEX-family sequences (the generator of test/decoder.vex.test.ts), lookup-level or
+//     through the core, mismatches grouped by kind and mnemonic.
 import * as iced from "iced-x86";
 
 const { Decoder, DecoderOptions, Code } = iced;
@@ -134,6 +137,39 @@ function summary3dnow() {
 if (cmd === "summary") {
   if (encArg === "3dnow") summary3dnow();
   else summary(encArg);
+} else if (cmd === "random") {
+  const h = await import("../test/vex-harness.ts");
+  const rbits = Number(process.argv[3] ?? 64);
+  const count = Number(process.argv[4] ?? 100000);
+  let s = Number(process.argv[5] ?? 12345) >>> 0 || 1;
+  const next = () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s;
+  };
+  const groups = new Map();
+  let mm = 0;
+  for (let i = 0; i < count; i++) {
+    const b = h.randomVexFamily(next, rbits);
+    const want = h.icedDecode(b, rbits);
+    const got = process.argv[6] === "core" ? h.viaCore(b, rbits) : h.refDecode(b, rbits);
+    if (got === null) continue;
+    const d = h.diff(want, got);
+    if (d === "") continue;
+    mm++;
+    const key = `${d} ${want.mnemonic || got.mnemonic}`;
+    const g = groups.get(key) ?? [];
+    if (g.length < 3)
+      g.push(
+        `${h.hexOf(b, Math.max(want.len, got.len, 6))}\n   iced: ${h.fmt(want)}\n   ours: ${h.fmt(got)}`,
+      );
+    groups.set(key, g);
+  }
+  for (const [k, g] of groups) console.log(`${k}\n  ${g.join("\n  ")}`);
+  console.log(`${rbits}: ${mm} mismatches / ${count}`);
 } else {
   const { compare } = await import("../test/vex-harness.ts");
   compare(encArg, bits, process.argv[5] === undefined ? -1 : Number(process.argv[5]), cmd === "compare-core");

@@ -16,6 +16,7 @@ import {
   DecoderOptions,
   EncodingKind,
   Instruction,
+  MemorySizeExt,
   Mnemonic,
   OpKind,
   Register,
@@ -85,9 +86,21 @@ const INTERESTING: readonly (readonly number[])[] = [
   [0xdf],
   [0x64],
   [0x26],
+  // long prefix runs: the 15-byte limit
+  [0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66],
+  [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf2, 0xf3, 0x66, 0x67],
+  [0xf3, 0xf3, 0xf3, 0xf3, 0xf3, 0xf3, 0xf3, 0xf3, 0x0f],
 ];
 
-const VEX_STARTS: readonly (readonly number[])[] = [[0xc4], [0xc5], [0x62], [0x62], [0x62], [0x8f], [0x0f, 0x0f]];
+const VEX_STARTS: readonly (readonly number[])[] = [
+  [0xc4],
+  [0xc5],
+  [0x62],
+  [0x62],
+  [0x62],
+  [0x8f],
+  [0x0f, 0x0f],
+];
 
 function makeSamples(bits: 32 | 64, n: number, vexOnly = false): Uint8Array {
   const rnd = prng(SEED ^ bits ^ (vexOnly ? 0x7e7e : 0));
@@ -112,7 +125,8 @@ function makeSamples(bits: 32 | 64, n: number, vexOnly = false): Uint8Array {
         }
         if (start[0] === 0x8f && rnd() < 0.9) buf[o + 1] = (buf[o + 1]! & 0xe0) | (8 + ((rnd() * 3) | 0));
         if ((start[0] === 0xc4 || start[0] === 0x62) && rnd() < 0.7) {
-          buf[o + 1] = (buf[o + 1]! & 0xf8) | (1 + ((rnd() * 3) | 0)) | (start[0] === 0x62 && rnd() < 0.3 ? 4 : 0);
+          buf[o + 1] =
+            (buf[o + 1]! & 0xf8) | (1 + ((rnd() * 3) | 0)) | (start[0] === 0x62 && rnd() < 0.3 ? 4 : 0);
         }
       }
     }
@@ -181,7 +195,8 @@ function icedOperands(ins: Instruction, bits: number): Operand[] {
         const name = OpKind[kind]!;
         const reg = name.replace(/^Memory(Seg|ES)/, "").toLowerCase();
         const seg = name.startsWith("MemoryES") ? "es" : regName(ins.memorySegment);
-        out.push({ kind: "mem", seg, base: reg, index: "", scale: 1, disp: 0n, size: 0 });
+        const size = MemorySizeExt.size(ins.memorySize);
+        out.push({ kind: "mem", seg, base: reg, index: "", scale: 1, disp: 0n, size });
         break;
       }
       case OpKind.Memory: {
@@ -189,7 +204,8 @@ function icedOperands(ins: Instruction, bits: number): Operand[] {
         const index = ins.memoryIndex === Register.None ? "" : regName(ins.memoryIndex);
         let disp = BigInt.asUintN(64, ins.memoryDisplacementU64);
         // normalise the displacement to the address size
-        const asz = ins.memoryBase !== Register.None ? aszMask(ins.memoryBase) : bits === 64 ? M64 : 0xffffffffn;
+        const asz =
+          ins.memoryBase !== Register.None ? aszMask(ins.memoryBase) : bits === 64 ? M64 : 0xffffffffn;
         if (ins.memoryBase === Register.None && ins.memoryDisplSize > 0 && ins.memoryDisplSize < 8) {
           disp &= ins.memoryDisplSize === 2 ? 0xffffn : 0xffffffffn;
         } else disp &= asz;
@@ -200,7 +216,7 @@ function icedOperands(ins: Instruction, bits: number): Operand[] {
           index,
           scale: ins.memoryIndexScale as 1 | 2 | 4 | 8,
           disp,
-          size: 0,
+          size: MemorySizeExt.size(ins.memorySize),
         });
         break;
       }
@@ -222,8 +238,10 @@ function fmtOp(o: Operand): string {
     case "far":
       return `${o.selector.toString(16)}:${o.offset.toString(16)}`;
     case "mem": {
-      const parts = [o.base, o.index ? `${o.index}*${o.scale}` : "", `0x${o.disp.toString(16)}`].filter(Boolean);
-      return `${o.seg}:[${parts.join("+")}]`;
+      const parts = [o.base, o.index ? `${o.index}*${o.scale}` : "", `0x${o.disp.toString(16)}`].filter(
+        Boolean,
+      );
+      return `${o.size}:${o.seg}:[${parts.join("+")}]`;
     }
   }
 }
@@ -235,7 +253,7 @@ function normOurs(o: Operand, adsize: number): Operand {
     const mask = adsize === 64 ? M64 : adsize === 32 ? 0xffffffffn : 0xffffn;
     let disp = o.disp;
     if (o.base !== "" || o.index !== "") disp &= mask;
-    return { ...o, disp, size: 0 };
+    return { ...o, disp };
   }
   return o;
 }
@@ -256,7 +274,17 @@ interface Result {
  */
 function makeSweep(bits: 32 | 64, modrmStep: number): Uint8Array {
   const rnd = prng(SEED ^ (bits * 7919));
-  const pfxSets: number[][] = [[], [0x66], [0xf3], [0xf2], [0x66, 0xf3], [0xf2, 0x66], [0xf0], [0x67], [0x2e]];
+  const pfxSets: number[][] = [
+    [],
+    [0x66],
+    [0xf3],
+    [0xf2],
+    [0x66, 0xf3],
+    [0xf2, 0x66],
+    [0xf0],
+    [0x67],
+    [0x2e],
+  ];
   if (bits === 64) pfxSets.push([0x48], [0x66, 0x4c], [0x41], [0xf3, 0x48], [0x66, 0x43]);
   const maps: number[][] = [[], [0x0f], [0x0f, 0x38], [0x0f, 0x3a]];
   const out: number[] = [];
@@ -314,15 +342,27 @@ function runMode(bits: 32 | 64, n: number, sweepStep = 0, vexOnly = false): Resu
           detail = `${icedMn}: iced [${a.join(", ")}] ours [${b.join(", ")}] specs ${ours.opSpecs.join(",")}`;
         }
       }
+      // every 4th valid instruction: one byte less must be reported as truncated, exactly len bytes suffice
+      if (reason === "" && ourValid && i % 4 === 0) {
+        const short = decode(bytes, ours.len - 1, ip, bits);
+        const exact = decode(bytes, ours.len, ip, bits);
+        if (short.invalid !== Invalid.Truncated || exact.invalid !== Invalid.None || exact.len !== ours.len) {
+          reason = "truncation";
+          detail = `avail=len-1 → invalid=${short.invalid}, avail=len → invalid=${exact.invalid} len ${exact.len}`;
+        }
+      }
       if (reason !== "") {
         const vexFam =
-          ours.encoding !== 0 || (icedValid && ins.encoding !== EncodingKind.Legacy) || isVexStart(bytes, bits);
+          ours.encoding !== 0 ||
+          (icedValid && ins.encoding !== EncodingKind.Legacy) ||
+          isVexStart(bytes, bits);
         if (vexFam) res.vexFamily++;
         else res.legacy++;
         const key = `${vexFam ? "vex" : "legacy"}:${reason}`;
         res.byReason.set(key, (res.byReason.get(key) ?? 0) + 1);
         if (!vexFam || STRICT_VEX) {
-          if (res.mismatches.length < SHOW) res.mismatches.push(`${bits}-bit ${hex(bytes)}: ${reason}: ${detail}`);
+          if (res.mismatches.length < SHOW)
+            res.mismatches.push(`${bits}-bit ${hex(bytes)}: ${reason}: ${detail}`);
         }
       }
     }

@@ -7,7 +7,7 @@
 import * as iced from "iced-x86";
 import { Encoding, type Operand } from "../src/cpu/decoder/insn";
 import { decode, describe as describeInsn } from "../src/cpu/decoder/decoder";
-import { lookupVex } from "../src/cpu/decoder/vex";
+import { lookupVex, type VexRowKey, vexRowKeys } from "../src/cpu/decoder/vex";
 
 export interface Decoded {
   valid: boolean;
@@ -672,7 +672,35 @@ function modrmLen(buf: Uint8Array, at: number): number {
   return n;
 }
 
-/** One random instruction that starts with a VEX-family encoding (possibly after segment/67 prefixes). */
+let rowKeys: Map<Encoding, VexRowKey[]> | undefined;
+
+/** A random table row of encoding `enc`. */
+function randomRow(next: () => number, enc: Encoding): VexRowKey {
+  if (rowKeys === undefined) {
+    rowKeys = new Map();
+    for (const k of vexRowKeys()) {
+      const l = rowKeys.get(k.encoding) ?? [];
+      l.push(k);
+      rowKeys.set(k.encoding, l);
+    }
+  }
+  const l = rowKeys.get(enc)!;
+  return l[next() % l.length]!;
+}
+
+const PP_BITS: Record<number, number> = { 0: 0, 0x66: 1, 0xf3: 2, 0xf2: 3 };
+
+/** Vector length allowed by `lmask` (random among the allowed ones). */
+function pickL(next: () => number, lmask: number): number {
+  const ls = [0, 1, 2].filter((l) => (lmask >> l) & 1);
+  return ls.length === 0 ? 0 : ls[next() % ls.length]!;
+}
+
+/**
+ * One random instruction that starts with a VEX-family encoding (possibly after segment/67 prefixes).
+ * Half of the VEX/EVEX/XOP ones are aimed at a table row (map/opcode/pp/W/L/ModRM.reg from the row,
+ * everything else random), the others are random in map/opcode/pp/W/L too.
+ */
 export function randomVexFamily(next: () => number, bits: 32 | 64): Uint8Array {
   const out = new Uint8Array(16);
   for (let i = 0; i < 16; i++) out[i] = next() & 0xff;
@@ -694,31 +722,55 @@ export function randomVexFamily(next: () => number, bits: 32 | 64): Uint8Array {
     let b1 = out[p]!;
     if (next() % 10 !== 0) b1 = (b1 & 0xe0) | (1 + (next() % 3));
     if (b32) b1 |= 0xc0;
+    let b2 = vvvvBias(out[p + 1]!);
+    if (next() % 2 === 0) {
+      const r = randomRow(next, Encoding.Vex);
+      b1 = (b1 & 0xe0) | r.map;
+      b2 = (b2 & 0x78) | PP_BITS[r.pp]! | (pickL(next, r.lmask) << 2) | ((r.w < 0 ? next() & 1 : r.w) << 7);
+      out[p + 2] = r.opcode;
+      if (r.reg >= 0) out[p + 3] = (out[p + 3]! & 0xc7) | (r.reg << 3);
+    }
     out[p++] = b1;
-    out[p] = vvvvBias(out[p]!);
+    out[p] = b2;
   } else if (kind < 80) {
     out[p++] = 0x62;
     let p0 = out[p]!;
     if (next() % 20 !== 0) p0 &= ~0x08;
     if (next() % 10 !== 0) p0 = (p0 & 0xf8) | [1, 2, 3, 5, 6][next() % 5]!;
     if (b32) p0 |= 0xc0;
-    out[p++] = p0;
-    let p1 = vvvvBias(out[p]!);
+    let p1 = vvvvBias(out[p + 1]!);
     if (next() % 20 !== 0) p1 |= 0x04;
-    out[p++] = p1;
-    let p2 = out[p]!;
+    let p2 = out[p + 2]!;
     if (next() % 4 !== 0) p2 &= 0x7f; // z mostly clear
     if (next() % 3 !== 0) p2 &= ~0x10; // b mostly clear
     if (next() % 6 !== 0) p2 |= 0x08; // V' mostly 1 (unused)
     if (next() % 2 === 0) p2 &= ~0x07; // no mask half of the time
+    if (next() % 2 === 0) {
+      const r = randomRow(next, Encoding.Evex);
+      p0 = (p0 & 0xf8) | r.map;
+      p1 = (p1 & 0x7c) | PP_BITS[r.pp]! | ((r.w < 0 ? next() & 1 : r.w) << 7);
+      if ((p2 & 0x10) === 0 || next() % 2 === 0) p2 = (p2 & 0x9f) | (pickL(next, r.lmask) << 5);
+      out[p + 3] = r.opcode;
+      if (r.reg >= 0) out[p + 4] = (out[p + 4]! & 0xc7) | (r.reg << 3);
+    }
+    out[p++] = p0;
+    out[p++] = p1;
     out[p] = p2;
   } else if (kind < 90) {
     out[p++] = 0x8f;
     let b1 = out[p]!;
     b1 = (b1 & 0xe0) | (next() % 10 !== 0 ? 8 + (next() % 3) : 8 + (b1 & 0x17));
     if (b32) b1 |= 0xc0;
+    let b2 = vvvvBias(out[p + 1]!);
+    if (next() % 2 === 0) {
+      const r = randomRow(next, Encoding.Xop);
+      b1 = (b1 & 0xe0) | r.map;
+      b2 = (b2 & 0x78) | PP_BITS[r.pp]! | (pickL(next, r.lmask) << 2) | ((r.w < 0 ? next() & 1 : r.w) << 7);
+      out[p + 2] = r.opcode;
+      if (r.reg >= 0) out[p + 3] = (out[p + 3]! & 0xc7) | (r.reg << 3);
+    }
     out[p++] = b1;
-    out[p] = vvvvBias(out[p]!);
+    out[p] = b2;
   } else {
     if (next() % 8 === 0) out[p++] = [0x66, 0xf3, 0xf2][next() % 3]!;
     out[p++] = 0x0f;

@@ -297,7 +297,13 @@ function buildEntries(is64: boolean): (Entry | undefined)[] {
     const mixedPlusR = rows.some((r) => r.plusR) && rows.some((r) => !r.plusR && r.pfx === -1);
     const exact = rows.some((r) => r.mk === Mk.Exact || r.mk === Mk.PlusI);
     const size = !hasModrm ? 8 : exact ? 1024 : 64;
-    out[idx] = { hasModrm, rows, mixedPlusR, exact, nodes: new Array<Variant | null | undefined>(size).fill(undefined) };
+    out[idx] = {
+      hasModrm,
+      rows,
+      mixedPlusR,
+      exact,
+      nodes: new Array<Variant | null | undefined>(size).fill(undefined),
+    };
   });
   return out;
 }
@@ -358,7 +364,8 @@ function buildVariant(entry: Entry, pclass: number, modrm: number, rexB: number)
       for (const r of rows) {
         let score = 0;
         if (r.osz === osz) score += 4;
-        else if (r.osz === 32 && osz === 64) score += 1; // no o64 row: REX.W falls back to the o32 row
+        else if (r.osz === 32 && osz === 64)
+          score += 1; // no o64 row: REX.W falls back to the o32 row
         else if (r.osz !== 0) continue;
         if (r.asz === asz) score += 2;
         else if (r.asz !== 0) continue;
@@ -396,32 +403,9 @@ const VARIANTS = new Map<string, Variant>();
 interface VexPlan {
   readonly ops: readonly OpSpec[];
   readonly usesVvvv: boolean;
-  readonly usesIs4: boolean;
   readonly vsib: boolean;
-  readonly mem: boolean;
   /** Some operand needs a register-number / SIB legality check (see vexRegsOk). */
   readonly checks: boolean;
-  /** Gather: destination, VSIB index (and VEX mask) must be different registers. */
-  readonly gather: boolean;
-  /** AMX TDP*: the three tile registers must be different. */
-  readonly tiles3: boolean;
-}
-
-/**
- * FP16 complex multiplies (vf[c]maddc*, vf[c]mulc*): the destination must differ from both sources
- * (SDM "VFCMADDCPH" #UD; iced-x86 "requires unique dest reg"). Plans are shared by operand lists, so
- * this is keyed by mnemonic.
- */
-const UNIQUE_DEST = /^vf(c?madd|c?mul)c(ph|sh)$/;
-const uniqueDestCache = new Map<string, boolean>();
-
-function uniqueDest(mnemonic: string): boolean {
-  let u = uniqueDestCache.get(mnemonic);
-  if (u === undefined) {
-    u = UNIQUE_DEST.test(mnemonic);
-    uniqueDestCache.set(mnemonic, u);
-  }
-  return u;
 }
 
 const CHECKED_AMS: ReadonlySet<Am> = new Set([Am.KV, Am.KH, Am.TV, Am.TH, Am.TU, Am.G, Am.MV, Am.Msib]);
@@ -435,12 +419,8 @@ function vexPlan(look: VexLookup): VexPlan {
     p = {
       ops,
       usesVvvv: ops.some(usesVvvv),
-      usesIs4: ops.some((o) => o.am === Am.L || o.am === Am.I4),
       vsib: ops.some((o) => o.am === Am.MV),
-      mem: ops.some((o) => o.am === Am.M || o.am === Am.MV || o.am === Am.Msib),
       checks: ops.some((o) => CHECKED_AMS.has(o.am)),
-      gather: ops.length > 0 && ops[0]!.am === Am.V && ops.some((o) => o.am === Am.MV),
-      tiles3: ops.filter((o) => o.am === Am.TV || o.am === Am.TU || o.am === Am.TH).length === 3,
     };
     vexPlans.set(look.ops, p);
   }
@@ -522,6 +502,7 @@ function newInsnLiteral(bits: 32 | 64): Insn {
     mnemonic: "",
     opSpecs: EMPTY_SPECS,
     disp8N: 1,
+    memSize: 0,
     operands: EMPTY_OPERANDS,
   };
 }
@@ -579,6 +560,7 @@ function resetInsn(insn: Insn, ip: number, bits: 32 | 64): void {
   insn.mnemonic = "";
   insn.opSpecs = EMPTY_SPECS;
   insn.disp8N = 1;
+  insn.memSize = 0;
   insn.operands = EMPTY_OPERANDS;
 }
 
@@ -621,7 +603,7 @@ export function decodeInto(insn: Insn, buf: Uint8Array, avail: number, ip: numbe
   const is64 = bits === 64;
   const lim = avail < 15 ? avail : 15;
   let p = 0;
-  let b = 0;
+  let b: number;
   let has66 = false;
   let has67 = false;
   let rex = 0;
@@ -862,7 +844,7 @@ function decodeMem(insn: Insn, buf: Uint8Array, lim: number, p: number, n8: numb
   const mod = insn.mod;
   const rm = insn.rm;
   insn.hasMem = true;
-  let dsz = 0;
+  let dsz: number;
   if (insn.adsize === 16) {
     // 16-bit addressing: [bx+si] [bx+di] [bp+si] [bp+di] [si] [di] [bp]/disp16 [bx]
     const BASE16 = [3, 3, 5, 5, 6, 7, 5, 3];
@@ -907,7 +889,7 @@ function decodeMem(insn: Insn, buf: Uint8Array, lim: number, p: number, n8: numb
     if (p + dsz > lim) return -(p + dsz > 15 ? 15 : lim);
     let d: number;
     if (dsz === 1) d = ((buf[p]! << 24) >> 24) * n8;
-    else if (dsz === 2) d = (buf[p]! | (buf[p + 1]! << 8)) << 16 >> 16;
+    else if (dsz === 2) d = ((buf[p]! | (buf[p + 1]! << 8)) << 16) >> 16;
     else d = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
     insn.disp = d;
     insn.dispSize = dsz as 1 | 2 | 4;
@@ -962,6 +944,7 @@ function decode3DNow(insn: Insn, buf: Uint8Array, lim: number, p: number, has66:
   if (look === undefined || !look.valid) return fail(insn, INV_OPCODE, p);
   insn.mnemonic = look.mnemonic;
   insn.opSpecs = look.ops;
+  insn.memSize = look.memSize ?? 0;
   if (insn.lock) return fail(insn, INV_LOCK, p);
   return insn;
 }
@@ -982,13 +965,13 @@ function decodeVex(
   // p points at the first payload byte (after C4/C5/62/8F)
   let enc: Encoding;
   let w = 0;
-  let r = 0;
+  let r: number;
   let x = 0;
   let bb = 0;
   let rp = 0;
-  let vvvv = 0;
-  let vl = 0;
-  let pp = 0;
+  let vvvv: number;
+  let vl: number;
+  let pp: number;
   let map = 1;
   let aaa = 0;
   let z = 0;
@@ -1083,10 +1066,14 @@ function decodeVex(
     z,
     modrmPeek,
   );
-  if (look === undefined || !look.valid) return fail(insn, INV_OPCODE, p);
+  if (look === undefined || !look.valid || (modrmPeek < 0 && look.hasModrm)) {
+    // without the ModRM byte the lookup cannot decide: more bytes were needed
+    return modrmPeek < 0 ? short(insn, p) : fail(insn, INV_OPCODE, p);
+  }
   const plan = vexPlan(look);
   insn.mnemonic = look.mnemonic;
   insn.opSpecs = look.ops;
+  insn.memSize = look.memSize ?? 0;
   insn.opsize = is64 && w ? 64 : 32;
   // vvvv (and EVEX.V') must be 1111b (inverted 0) when no operand uses it (SDM 2.3.6, 2.7.4)
   // With a VSIB operand EVEX.V' is the index register's bit 4, not part of vvvv (SDM 2.7.5.2)
@@ -1116,8 +1103,8 @@ function decodeVex(
       }
     }
   }
-  const ud = enc === ENC_EVEX && uniqueDest(look.mnemonic);
-  if ((plan.checks || ud) && !vexRegsOk(insn, plan, enc === ENC_EVEX, vvvvRaw, ud)) {
+  if (plan.checks && !vexRegsOk(insn, plan, enc === ENC_EVEX, vvvvRaw)) return fail(insn, INV_OPCODE, p);
+  if (look.distinct !== undefined && !distinctOk(insn, look.distinct, plan, enc === ENC_EVEX)) {
     return fail(insn, INV_OPCODE, p);
   }
   // imm8 / is4 byte; XOP map 0Ah (BEXTR, LWPINS, LWPVAL) has an imm32
@@ -1137,11 +1124,9 @@ function decodeVex(
  * - opmask (k0–k7) and tile (tmm0–7) registers in ModRM.reg must not use R/R', in vvvv not vvvv[3]
  *   (64-bit mode); in ModRM.rm opmask registers ignore B/X, tile registers must not use B;
  * - EVEX: a GPR in ModRM.reg must not use R';
- * - VSIB and AMX "sibmem" operands require a SIB byte (SDM 2.3.12);
- * - gathers: destination, index and (VEX) mask registers all different (SDM "VPGATHERDD" #UD list);
- *   AMX TDP*: three different tiles; FP16 complex multiplies: destination different from the sources.
+ * - VSIB and AMX "sibmem" operands require a SIB byte (SDM 2.3.12).
  */
-function vexRegsOk(insn: Insn, plan: VexPlan, evex: boolean, vvvvRaw: number, uniqueDst: boolean): boolean {
+function vexRegsOk(insn: Insn, plan: VexPlan, evex: boolean, vvvvRaw: number): boolean {
   for (const o of plan.ops) {
     switch (o.am) {
       case Am.KV:
@@ -1164,19 +1149,23 @@ function vexRegsOk(insn: Insn, plan: VexPlan, evex: boolean, vvvvRaw: number, un
         break;
     }
   }
-  if (plan.gather && insn.hasSib) {
-    const dst = insn.reg | (insn.r << 3) | (insn.rp << 4);
-    const idx = insn.memIndex;
-    if (dst === idx) return false;
-    if (!evex && (dst === insn.vvvv || idx === insn.vvvv)) return false;
-  }
-  if (plan.tiles3 && (insn.reg === insn.rm || insn.reg === insn.vvvv || insn.rm === insn.vvvv)) return false;
-  if (uniqueDst) {
-    const dst = insn.reg | (insn.r << 3) | (insn.rp << 4);
-    if (dst === insn.vvvv) return false;
-    if (insn.mod === 3 && dst === (insn.rm | (insn.b << 3) | (insn.x << 4))) return false;
-  }
   return true;
+}
+
+/**
+ * `VexLookup.distinct` register-overlap rules, on full register numbers (SDM "VPGATHERDD" and
+ * "VFCMADDCPH" #UD conditions, AMX TDP* "all tiles different"):
+ * - "all": ModRM.reg, vvvv (when used) and the ModRM.rm register / VSIB index pairwise different;
+ * - "dest": ModRM.reg differs from vvvv (when used) and from the ModRM.rm register / VSIB index.
+ */
+function distinctOk(insn: Insn, mode: "all" | "dest", plan: VexPlan, evex: boolean): boolean {
+  const dst = insn.reg | (insn.r << 3) | (insn.rp << 4);
+  const h = plan.usesVvvv ? insn.vvvv : -1;
+  let other = -1;
+  if (plan.vsib) other = insn.memIndex;
+  else if (insn.mod === 3) other = insn.rm | (insn.b << 3) | (evex ? insn.x << 4 : 0);
+  if (dst === h || (other >= 0 && dst === other)) return false;
+  return mode !== "all" || h < 0 || h !== other;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1281,7 +1270,7 @@ function memOperand(insn: Insn, sizeCode: number): Operand {
     index,
     scale: insn.memScale as 1 | 2 | 4 | 8,
     disp,
-    size: sizeBytes(sizeCode, insn),
+    size: insn.memSize > 0 ? insn.memSize : sizeBytes(sizeCode, insn),
   };
 }
 
@@ -1329,7 +1318,8 @@ export function describe(insn: Insn): { mnemonic: string; operands: Operand[] } 
     switch (s.am) {
       case Am.E:
       case Am.R:
-        if (insn.mod === 3 || s.am === Am.R) out.push({ kind: "reg", reg: gprName(rmB, sizeBytes(s.sz, insn), anyRex(insn)) });
+        if (insn.mod === 3 || s.am === Am.R)
+          out.push({ kind: "reg", reg: gprName(rmB, sizeBytes(s.sz, insn), anyRex(insn)) });
         else out.push(memOperand(insn, s.memSz));
         break;
       case Am.G:
@@ -1339,7 +1329,10 @@ export function describe(insn: Insn): { mnemonic: string; operands: Operand[] } 
         out.push({ kind: "reg", reg: gprName(regR, insn.adsize >> 3, anyRex(insn)) });
         break;
       case Am.Z:
-        out.push({ kind: "reg", reg: gprName((insn.opcode & 7) | (insn.b << 3), sizeBytes(s.sz, insn), anyRex(insn)) });
+        out.push({
+          kind: "reg",
+          reg: gprName((insn.opcode & 7) | (insn.b << 3), sizeBytes(s.sz, insn), anyRex(insn)),
+        });
         break;
       case Am.B:
         out.push({ kind: "reg", reg: gprName(insn.vvvv & 15, sizeBytes(s.sz, insn), false) });
@@ -1475,7 +1468,8 @@ export function describe(insn: Insn): { mnemonic: string; operands: Operand[] } 
         out.push({ kind: "reg", reg: "st0" });
         break;
       case Am.Fixed:
-        if (s.fixedNum >= 0) out.push({ kind: "reg", reg: gprName(s.fixedNum, sizeBytes(s.sz, insn), false) });
+        if (s.fixedNum >= 0)
+          out.push({ kind: "reg", reg: gprName(s.fixedNum, sizeBytes(s.sz, insn), false) });
         else out.push({ kind: "reg", reg: s.fixed });
         break;
     }

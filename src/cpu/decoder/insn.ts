@@ -183,6 +183,11 @@ export interface Insn {
   /** EVEX compressed-disp8 scale already applied to `disp` (1 otherwise). */
   disp8N: number;
   /**
+   * Memory operand size in bytes for display when the table row gives one explicitly (VEX-family
+   * rows: broadcast element, VSIB element…); 0 = derive it from the operand spec.
+   */
+  memSize: number;
+  /**
    * Operands in Intel order, explicit and the implicit ones iced-x86 also lists (string instructions,
    * fixed registers). LAZY: `decode` leaves this empty; call `describe(insn)` (decoder.ts) to fill it.
    */

@@ -59,7 +59,10 @@ export interface VexLookup {
   mnemonic: string;
   /** Operand spec strings in Intel order, mini-language of README.md (e.g. ["Vdq", "Hdq", "Wdq"]). */
   ops: readonly string[];
-  /** Memory operand size in bytes for display (0/undefined: derive from the spec). With EVEX.b = broadcast element size. */
+  /**
+   * Memory operand size in bytes for display (0/undefined: derive from the spec). With EVEX.b the
+   * broadcast element size; for VSIB the element size.
+   */
   memSize?: number;
   /** EVEX compressed disp8 scale N (disp8 * N), SDM 2.7.5; undefined/1 for VEX/XOP/3DNow!. */
   disp8N?: number;
@@ -291,6 +294,41 @@ export function vexRowCount(): number {
   let n = 0;
   for (const l of index) n += l?.length ?? 0;
   return n;
+}
+
+/** Encoding keys of all VEX/EVEX/XOP rows (tests use them to aim random encodings at real rows). */
+export interface VexRowKey {
+  encoding: Encoding;
+  map: number;
+  opcode: number;
+  pp: number;
+  /** Required ModRM.reg, or -1. */
+  reg: number;
+  /** Required W, or -1. */
+  w: number;
+  /** Allowed vector lengths, bit i = length i. */
+  lmask: number;
+}
+
+export function vexRowKeys(): VexRowKey[] {
+  index ??= buildIndex();
+  const out: VexRowKey[] = [];
+  index.forEach((rows, k) => {
+    const encoding = (k >> 12) as Encoding;
+    if (rows === undefined || encoding === Encoding.D3Now) return;
+    for (const r of rows) {
+      out.push({
+        encoding,
+        map: (k >> 8) & 15,
+        opcode: k & 255,
+        pp: r.pp,
+        reg: r.reg,
+        w: r.w,
+        lmask: r.lmask,
+      });
+    }
+  });
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
