@@ -363,6 +363,8 @@ export class Cpu {
   wr16(a: number, v: number): void {
     const o = a & PAGE_MASK;
     if (o > 4094) {
+      // Check both pages (in address order, so the fault names the first inaccessible byte) before writing.
+      this.wpage(a, 1);
       this.wpage(a + 1, 1);
       this.wr8(a, v);
       this.wr8(a + 1, v >> 8);
@@ -379,7 +381,7 @@ export class Cpu {
     if (o > 4092) {
       // Check both pages before writing anything, so a fault leaves memory unchanged.
       this.wpage(a, 1);
-      this.wpage(a + 3, 1);
+      this.wpage(a + 4096 - o, 1); // the first byte of the second page: the address #PF reports
       for (let k = 0; k < 4; k++) this.wr8(a + k, v >> (8 * k));
       return;
     }
@@ -400,7 +402,7 @@ export class Cpu {
     const o = a & PAGE_MASK;
     if (o > 4088) {
       this.wpage(a, 1);
-      this.wpage(a + 7, 1);
+      this.wpage(a + 4096 - o, 1);
       for (let k = 0; k < 4; k++) this.wr8(a + k, lo >> (8 * k));
       for (let k = 0; k < 4; k++) this.wr8(a + 4 + k, hi >> (8 * k));
       return;
@@ -420,13 +422,15 @@ export class Cpu {
   /** Check that [a, a+n) is writable without writing (for multi-part stores that must be all-or-nothing). */
   probeWrite(a: number, n: number): void {
     this.wpage(a, 1);
-    if (n > 1) this.wpage(a + n - 1, 1);
+    const o = a & PAGE_MASK;
+    if (o + n > 4096) this.wpage(a + 4096 - o, 1);
   }
 
   /** Check that [a, a+n) is readable. */
   probeRead(a: number, n: number): void {
     this.rpage(a, 1);
-    if (n > 1) this.rpage(a + n - 1, 1);
+    const o = a & PAGE_MASK;
+    if (o + n > 4096) this.rpage(a + 4096 - o, 1);
   }
 
   /**
@@ -503,6 +507,21 @@ export class Cpu {
     this.blocks.invalidateRange(a, n);
   }
 
+  /**
+   * Stop `run` before the instruction at `addr` executes. Blocks already decoded across `addr` (or
+   * compiled self-loops starting there) are dropped, so this takes effect at once. Adding to
+   * `breakpoints` directly only affects blocks decoded afterwards.
+   */
+  addBreakpoint(addr: number): void {
+    this.breakpoints.add(addr);
+    this.blocks.invalidateRange(addr, 1);
+  }
+
+  /** Remove a breakpoint set with `addBreakpoint` (blocks split or flagged for it are dropped). */
+  removeBreakpoint(addr: number): void {
+    if (this.breakpoints.delete(addr)) this.blocks.invalidateRange(addr, 1);
+  }
+
   // ---------------------------------------------------------------- registers and operands
 
   /** Read GPR `r` (0..15) at `size` bits; for 8 bits `r` 4..7 means ah/ch/dh/bh unless `rex`. 64: hi in th. */
@@ -569,7 +588,11 @@ export class Cpu {
     return i.memBase === 4 || i.memBase === 5 ? SReg.SS : SReg.DS;
   }
 
-  private ea64(i: Insn): number {
+  /**
+   * The 64-bit offset of i's memory operand (base + index*scale + displacement, modulo 2^64), without any
+   * segment base: lo returned, hi in `th`. `lea` uses it directly.
+   */
+  offset64(i: Insn): number {
     let lo = i.disp | 0;
     let hi = i.disp < 0 ? -1 : 0;
     if (i.dispSize === 8) hi = i.dispHi;
@@ -600,6 +623,13 @@ export class Cpu {
       hi = (hi + xhi + (s >= TWO32 ? 1 : 0)) | 0;
       lo = s | 0;
     }
+    this.th = hi;
+    return lo;
+  }
+
+  private ea64(i: Insn): number {
+    let lo = this.offset64(i);
+    let hi = this.th;
     if (i.seg >= 4) {
       const b = this.sbase[i.seg];
       const s = (lo >>> 0) + (b % TWO32);
@@ -797,6 +827,7 @@ export class Cpu {
       this.icount += b.run(this, 1);
     } catch (e) {
       this.icount += this.blocks.retiredInBlock;
+      this.blocks.retiredInBlock = 0; // else currentCount() is off until the next handler call
       return { kind: "fault", fault: this.toFault(e) };
     }
     const p = this.pendingStop;
@@ -838,6 +869,7 @@ export class Cpu {
       }
     } catch (e) {
       this.icount += this.blocks.retiredInBlock;
+      this.blocks.retiredInBlock = 0; // else currentCount() is off until the next handler call
       return { kind: "fault", fault: this.toFault(e) };
     }
     return { kind: "budget" };

@@ -241,35 +241,8 @@ function movsxd(cpu: Cpu, i: Insn): void {
 function lea(cpu: Cpu, i: Insn): void {
   const d = regOf(i);
   if (i.adsize === 64) {
-    let lo = i.disp | 0;
-    let hi = i.disp < 0 ? -1 : 0;
-    if (i.memBase >= 0) {
-      let blo: number;
-      let bhi: number;
-      if (i.memBase === RIP_BASE) {
-        const t = i.ip + i.len;
-        blo = t | 0;
-        bhi = Math.floor(t / TWO32) | 0;
-      } else {
-        blo = cpu.lo[i.memBase];
-        bhi = cpu.hi[i.memBase];
-      }
-      const s = (lo >>> 0) + (blo >>> 0);
-      hi = (hi + bhi + (s >= TWO32 ? 1 : 0)) | 0;
-      lo = s | 0;
-    }
-    if (i.memIndex !== NO_REG) {
-      const sh = i.scale;
-      let xlo = cpu.lo[i.memIndex];
-      let xhi = cpu.hi[i.memIndex];
-      if (sh) {
-        xhi = (xhi << sh) | (xlo >>> (32 - sh));
-        xlo <<= sh;
-      }
-      const s = (lo >>> 0) + (xlo >>> 0);
-      hi = (hi + xhi + (s >= TWO32 ? 1 : 0)) | 0;
-      lo = s | 0;
-    }
+    const lo = cpu.offset64(i);
+    const hi = cpu.th;
     writeLea(cpu, d, i.opsize, lo, hi);
     return;
   }
