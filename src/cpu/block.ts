@@ -4,7 +4,7 @@
  * size limit. The block's `run` is either the interpreter loop below or a function compiled to JavaScript
  * by src/cpu/jit (the hot path).
  */
-import type { PhysPage } from "./bus";
+import { Access, isBusFault, type PhysPage } from "./bus";
 import type { Cpu } from "./cpu";
 import { decode } from "./decoder/decoder";
 import { Invalid, type Insn } from "./decoder/insn";
@@ -16,7 +16,7 @@ const CACHE_BITS = 14;
 const CACHE_SIZE = 1 << CACHE_BITS;
 const CACHE_MASK = CACHE_SIZE - 1;
 /** Compile a block to JavaScript after it has run this many times. */
-export const JIT_THRESHOLD = 2;
+export const JIT_THRESHOLD = 8;
 
 /** Raise #UD for an instruction we decoded as invalid or do not implement. */
 function undefinedHandler(what: string): Handler {
@@ -43,6 +43,11 @@ export class Block {
   /** Times run through the interpreter; compiled at JIT_THRESHOLD. */
   hits = 0;
   readonly pages: PhysPage[] = [];
+  /** Linear pages the block's instructions were fetched from, and what they translated to. */
+  readonly linPages: number[] = [];
+  readonly linPhys: PhysPage[] = [];
+  /** Bus epoch at which the block's pages were last known executable with these bytes. */
+  epoch = -1;
   /** Compiled body: returns instructions retired. */
   fn: ((cpu: Cpu, max: number) => number) | undefined = undefined;
   /** Successor cache for chaining (see jit). */
@@ -57,7 +62,10 @@ export class Block {
   run(cpu: Cpu, max: number): number {
     if (this.fn) return this.fn(cpu, max);
     if (++this.hits >= JIT_THRESHOLD && this.valid) {
-      this.fn = compileBlock(this);
+      const f = compileBlock(this);
+      // A compiled self-loop iterates while under `max`; with a breakpoint at its start it must return to
+      // the run loop (which reports the breakpoint) after every iteration.
+      this.fn = this.bpAtStart ? (c: Cpu) => f(c, 1) : f;
       return this.fn(cpu, max);
     }
     return this.interpret(cpu);
@@ -129,6 +137,8 @@ export class BlockCache {
   single(rip: number): Block {
     const b = this.build(rip, 1);
     b.hits = -1e9; // never compiled
+    // Not cached, so not kept for invalidation either (each step would otherwise leak one block per page).
+    for (const pg of b.pages) this.byPage.get(pg)?.delete(b);
     return b;
   }
 
@@ -143,19 +153,28 @@ export class BlockCache {
     const seen = new Set<number>();
     for (let k = 0; k < max; k++) {
       if (k > 0 && bps.size !== 0 && bps.has(ip)) break;
-      const n = cpu.fetch(ip, 15, this.buf);
+      // Fetch only from the current page first: the next page is translated only when the instruction
+      // really extends into it (a speculative translation could fire a guard page).
+      let n = cpu.fetch(ip, Math.min(15, 4096 - (ip % 4096)), this.buf);
       if (n === 0) {
         if (k > 0) break;
         // Nothing executable at rip: a block whose only instruction raises the fetch fault.
         const at = ip;
         this.push(b, decode(this.buf, 0, at, bits), (c) => c.fetchFault(at), "(fetch)", true);
+        // Used once, never cached: the page may be mapped or made executable before the next attempt.
+        b.valid = false;
         break;
       }
-      const i = decode(this.buf, n, ip, bits);
+      let i = decode(this.buf, n, ip, bits);
+      if (i.invalid === Invalid.Truncated && n < 15 && (ip + n) % 4096 === 0) {
+        n += cpu.fetch(ip + n, 15 - n, this.buf.subarray(n));
+        i = decode(this.buf, n, ip, bits);
+      }
       if (i.invalid === Invalid.Truncated && n < 15) {
         if (k > 0) break; // let the next block raise the fault at the right instruction
         const at = ip + n;
         this.push(b, i, (c) => c.fetchFault(at), "(fetch)", true);
+        b.valid = false; // as above
         break;
       }
       let h: Handler;
@@ -186,10 +205,14 @@ export class BlockCache {
         // direct jumps and calls, so call-heavy code runs in fewer, longer blocks.
         const next = max > 1 ? followTarget(i, name) : undefined;
         if (next === undefined || next === rip || seen.has(next)) break;
+        // A conditional jump back to the block's start closes a loop: end here so the compiler can turn
+        // the block into a JavaScript loop instead of following the exit path.
+        if (isJcc(i) && branchTarget(i) === rip) break;
         ip = next;
       }
     }
     b.endsInBranch = b.branches[b.branches.length - 1];
+    b.epoch = cpu.busEpoch;
     b.end = ip;
     return b;
   }
@@ -207,6 +230,10 @@ export class BlockCache {
     const last = Math.floor((i.ip + i.len - 1) / 4096);
     for (let p = first; p <= last; p++) {
       const pg = this.linear.get(p);
+      if (pg && !b.linPages.includes(p)) {
+        b.linPages.push(p);
+        b.linPhys.push(pg);
+      }
       if (pg && !b.pages.includes(pg)) {
         let s = this.byPage.get(pg);
         if (!s) this.byPage.set(pg, (s = new Set()));
@@ -214,6 +241,23 @@ export class BlockCache {
         b.pages.push(pg);
       }
     }
+  }
+
+  /**
+   * The mapping changed since `b` was built (bus epoch): keep it if every page it came from still
+   * translates for execution to the same bytes, otherwise rebuild it.
+   */
+  revalidate(b: Block, epoch: number): Block {
+    const bus = this.cpu.bus;
+    for (let k = 0; k < b.linPages.length; k++) {
+      const t = bus.translate(b.linPages[k], Access.Exec);
+      if (isBusFault(t) || t !== b.linPhys[k]) {
+        b.valid = false;
+        return this.get(b.start);
+      }
+    }
+    b.epoch = epoch;
+    return b;
   }
 
   /** Called by Cpu.fetch: linear page `p` holds code on physical page `pg`. */
@@ -239,7 +283,12 @@ export class BlockCache {
     const first = Math.floor(a / 4096);
     const last = Math.floor((a + Math.max(n, 1) - 1) / 4096);
     for (let p = first; p <= last; p++) {
-      const pg = this.linear.get(p);
+      let pg = this.linear.get(p);
+      if (!pg) {
+        // Not executed from this address, but it may alias a page that was (two views of one section).
+        const t = this.cpu.bus.peek?.(p);
+        if (t !== undefined && t.code) pg = t;
+      }
       if (pg) this.invalidatePhys(pg);
     }
   }
@@ -261,6 +310,10 @@ export class BlockCache {
  * Where a superblock continues after branch instruction i: the fall-through of a conditional jump, the
  * target of a direct jmp or call. undefined: the block ends here.
  */
+function isJcc(i: Insn): boolean {
+  return (i.map === 0 && i.opcode >= 0x70 && i.opcode <= 0x7f) || (i.map === 1 && i.opcode >= 0x80 && i.opcode <= 0x8f);
+}
+
 function followTarget(i: Insn, name: string): number | undefined {
   if (name.startsWith("(") || i.encoding !== 0) return undefined;
   const op = i.opcode;

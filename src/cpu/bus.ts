@@ -53,6 +53,11 @@ export interface Bus {
   isHooked(page: number): boolean;
   /** Called for every access to a hooked page, before the access is performed. May return a fault. */
   slowAccess(addr: number, size: number, access: Access): BusFault | undefined;
+  /**
+   * The page behind linear page `page` without any side effect (no guard-page trigger, no copy-on-write),
+   * or undefined when nothing is mapped. Used to find code aliases when something outside the CPU writes.
+   */
+  peek?(page: number): PhysPage | undefined;
   /** Changes whenever a mapping or protection changes; the CPU flushes its TLB when it sees a new value. */
   readonly epoch: number;
 }

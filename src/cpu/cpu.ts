@@ -122,7 +122,8 @@ export class Cpu {
   private readonly wPage: (PhysPage | undefined)[] = new Array<PhysPage | undefined>(TLB_SIZE);
   readonly xTag = new Float64Array(TLB_SIZE).fill(-1);
   private readonly xPage: (PhysPage | undefined)[] = new Array<PhysPage | undefined>(TLB_SIZE);
-  private busEpoch = -1;
+  /** The bus epoch the TLB (and the blocks' execute checks) are in sync with. */
+  busEpoch = -1;
   private readonly faultObj = new CpuFault();
 
   constructor(bus: Bus) {
@@ -157,11 +158,16 @@ export class Cpu {
    * Load CS for a far transfer (jmp/call far, retf, iret). Raises #GP(selector) for a selector that is
    * not a present user code segment. Mode follows the descriptor's L bit.
    */
-  loadCS(sel: number): void {
+  loadCS(sel: number, isReturn = false): void {
     const d = this.descriptors.get(sel >> 3);
-    if ((sel & 3) !== 3 || !d || !d.code || (sel & 4) !== 0) this.fault("GP", { errorCode: sel & 0xfffc });
+    // jmp/call far to a non-conforming code segment needs RPL <= CPL (always true at CPL 3) and CS.RPL
+    // becomes the CPL; a far return needs RPL = CPL here (a lower RPL would be an inner privilege level).
+    // SDM Vol. 2 JMP/CALL/RET "far" operation, protected mode.
+    if ((isReturn && (sel & 3) !== 3) || !d || !d.code || (sel & 4) !== 0) {
+      this.fault("GP", { errorCode: sel & 0xfffc });
+    }
     if (!d.present) this.fault("NP", { errorCode: sel & 0xfffc });
-    this.sreg[SReg.CS] = sel;
+    this.sreg[SReg.CS] = sel | 3;
     this.mode64 = d.long;
   }
 
@@ -268,6 +274,12 @@ export class Cpu {
     const bus = this.bus;
     const t = bus.translate(p, access);
     if (isBusFault(t)) this.fault(t.fault, { address: a, access: accessName(access), status: t.status });
+    // A translation can itself change the layout (the first write to a page read as the shared zero page, a
+    // copy-on-write): drop what was cached before it, under this page or any alias, before caching it.
+    if (bus.epoch !== this.busEpoch) {
+      this.busEpoch = bus.epoch;
+      this.flushTlb();
+    }
     if (bus.isHooked(p)) {
       const f = bus.slowAccess(a, size, access);
       if (f) this.fault(f.fault, { address: a, access: accessName(access), status: f.status });
@@ -857,6 +869,7 @@ export class Cpu {
         // Inline fast path of BlockCache.get (same slot function).
         let b: Block | undefined = fast[(rip ^ (rip >>> 14)) & 16383];
         if (b === undefined || b.start !== rip || b.mode64 !== this.mode64 || !b.valid) b = blocks.get(rip);
+        if (b.epoch !== this.busEpoch) b = blocks.revalidate(b, this.busEpoch);
         if (b.bpAtStart && !first && rip !== this.repResumeAt) return { kind: "breakpoint", address: rip };
         first = false;
         const fn = b.fn;

@@ -64,6 +64,10 @@ export class FlatBus implements Bus {
     return e.page;
   }
 
+  peek(page: number): PhysPage | undefined {
+    return this.pages.get(page)?.page;
+  }
+
   isHooked(page: number): boolean {
     return this.hooked.size !== 0 && this.hooked.has(page);
   }

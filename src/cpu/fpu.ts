@@ -3,12 +3,14 @@
  * sem/x87.ts).
  *
  * Model. Each physical register R0..R7 holds a JavaScript double, not an 80-bit extended value:
- * - Arithmetic rounds to 53 bits. CW.PC is stored and reported; results are rounded to 24 bits for PC=00,
- *   and for PC=11 (64 bits) the value kept is the double nearest to the 64-bit-rounded result (what FST m64
- *   of the hardware register gives), with PE and C1 as the 64-bit rounding sets them. The extra precision
- *   of PC=11 is not carried into the next operation, and the 15-bit exponent range is not modelled:
- *   results beyond the double range become infinities/denormals without OE/UE (the hardware would hold
- *   them in the register and raise OE/UE only when storing to memory).
+ * - CW.PC is stored and reported, and the arithmetic rounds as it says: to 24 bits for PC=00, 53 for PC=10;
+ *   for PC=11 (and the reserved 01, as the hardware does) the double kept is the one nearest to the
+ *   64-bit-rounded result, i.e. what FST m64 of the hardware register would give, with PE and C1 as the
+ *   64-bit rounding sets them. The extra precision of PC=11 is not carried into the next operation.
+ * - The 15-bit exponent range is not modelled: a result beyond the double range is rounded as the extended
+ *   format would round it (PE, C1) and delivered as the nearest double (an infinity, a denormal or zero),
+ *   without OE/UE (the hardware raises those only when storing to memory). FSCALE beyond the extended
+ *   range does raise them.
  * - An exact 80-bit image is kept next to the double ("shadow", `x80`) when a register is loaded from a
  *   source a double cannot hold (FLD m80, FILD m64 beyond 2^53, FBLD, FRSTOR/FXRSTOR, the 66-bit
  *   constants): FSTP m80, FISTP m64, FBSTP, FST/FSTP ST(i), FXCH, FCHS, FABS and the save instructions
@@ -73,11 +75,13 @@ export const X = {
   tiny: false,
 };
 
-/** Low dword of a double's bits; the high dword goes to `dHi`. */
-export let dHi = 0;
+/** High dword of the last `dLo` argument. */
+export const D = { hi: 0 };
+
+/** Low dword of a double's bits; the high dword goes to `D.hi`. */
 export function dLo(v: number): number {
   sf64[0] = v;
-  dHi = si32[1];
+  D.hi = si32[1];
   return si32[0];
 }
 
@@ -100,7 +104,7 @@ export function f32FromBits(b: number): number {
 export function f32Bits(v: number): number {
   if (v !== v) {
     const lo = dLo(v);
-    return (dHi & 0x80000000) | 0x7f800000 | ((dHi & 0xfffff) << 3) | (lo >>> 29);
+    return (D.hi & 0x80000000) | 0x7f800000 | ((D.hi & 0xfffff) << 3) | (lo >>> 29);
   }
   sf32[0] = v;
   return si32f[0];
@@ -116,7 +120,7 @@ export function pow2(n: number): number {
 /** floor(log2|v|) of a finite nonzero double (denormals included). */
 export function exponentOf(v: number): number {
   dLo(v);
-  const e = (dHi >>> 20) & 0x7ff;
+  const e = (D.hi >>> 20) & 0x7ff;
   if (e !== 0) return e - 1023;
   return exponentOf(v * 18446744073709551616) - 64;
 }
@@ -139,7 +143,7 @@ export function nextUp(v: number): number {
   if (v !== v || v === Infinity) return v;
   if (v === 0) return pow2(-1074);
   let lo = dLo(v);
-  let hi = dHi;
+  let hi = D.hi;
   if (v > 0) {
     lo = (lo + 1) | 0;
     if (lo === 0) hi++;
@@ -185,7 +189,7 @@ function mulErrD(a: number, b: number, p: number): number {
 /** A double as m * 2^e with an integer m (BigInt). */
 function bigOf(v: number): { m: bigint; e: number } {
   const lo = dLo(v);
-  const hi = dHi;
+  const hi = D.hi;
   const be = (hi >>> 20) & 0x7ff;
   let m = BigInt(hi & 0xfffff) * 4294967296n + BigInt(lo >>> 0);
   let e: number;
@@ -255,7 +259,7 @@ export function sqrtErr(a: number, q: number): number {
 /** Double -> 80-bit image in X.lo/hi/se (exact). */
 export function dToExt(v: number): void {
   const lo = dLo(v);
-  const hi = dHi;
+  const hi = D.hi;
   const sign = (hi >>> 16) & 0x8000;
   const e = (hi >>> 20) & 0x7ff;
   const fh = hi & 0xfffff;
@@ -367,7 +371,16 @@ function roundMant(hi: number, lo: number, drop: number, rc: number, neg: boolea
  * format with `prec` significand bits and normal exponents emin..emax (binary32 or binary64); the result is
  * a double. X.flags gets PE/UE/OE (UE only when tiny and inexact, the masked rule), X.tiny, X.up.
  */
-function roundExt(neg: boolean, hi: number, lo: number, e: number, prec: number, emin: number, emax: number, rc: number): number {
+function roundExt(
+  neg: boolean,
+  hi: number,
+  lo: number,
+  e: number,
+  prec: number,
+  emin: number,
+  emax: number,
+  rc: number,
+): number {
   let drop = 64 - prec;
   let tiny = false;
   if (e < emin) {
@@ -384,7 +397,7 @@ function roundExt(neg: boolean, hi: number, lo: number, e: number, prec: number,
   if (tiny && rmInexact) flags |= Sw.UE;
   let k = rmHi * TWO32 + rmLo;
   let ex = e - 63 + drop;
-  let up = rmUp;
+  const up = rmUp;
   // A carry out of the top bit raises the exponent.
   if (e >= emin && k === 2 ** prec) {
     k /= 2;
@@ -416,7 +429,14 @@ export const INDEF = dFromBits(0, 0xfff80000 | 0);
  * SNaN gives IE and is quieted when `quiet`. Unsupported encodings (pseudo-NaN/infinity, unnormals) give IE
  * and the indefinite. X.flags/up/tiny as roundExt.
  */
-export function extToD(lo: number, hi: number, se: number, rc: number, prec: 24 | 53, quiet: boolean): number {
+export function extToD(
+  lo: number,
+  hi: number,
+  se: number,
+  rc: number,
+  prec: 24 | 53,
+  quiet: boolean,
+): number {
   const neg = (se & 0x8000) !== 0;
   const e = se & 0x7fff;
   X.flags = 0;
@@ -465,7 +485,9 @@ export function extToD(lo: number, hi: number, se: number, rc: number, prec: 24 
     }
     ue -= n;
   }
-  return prec === 53 ? roundExt(neg, h, l, ue, 53, -1022, 1023, rc) : roundExt(neg, h, l, ue, 24, -126, 127, rc);
+  return prec === 53
+    ? roundExt(neg, h, l, ue, 53, -1022, 1023, rc)
+    : roundExt(neg, h, l, ue, 24, -126, 127, rc);
 }
 
 /** Double -> binary32 value (held in a double) rounded by RC, for FST m32; flags in X as extToD. */
@@ -475,9 +497,9 @@ export function dToF32(v: number, rc: number): number {
   X.tiny = false;
   if (v !== v) {
     const lo = dLo(v);
-    if ((dHi & 0x80000) !== 0) return v;
+    if ((D.hi & 0x80000) !== 0) return v;
     X.flags = Sw.IE;
-    return dFromBits(lo, dHi | 0x80000);
+    return dFromBits(lo, D.hi | 0x80000);
   }
   if (rc === 0) {
     const f = Math.fround(v);
@@ -609,7 +631,7 @@ export class Fpu {
   fds = 0;
 
   /** Pending C1 of the last fast-path arithmetic: C1 = |c1r| > |exact result of c1a op c1b|. */
-  c1op: C1Op = C1Op.None;
+  c1op: number = C1Op.None;
   c1a = 0;
   c1b = 0;
   c1r = 0;
@@ -718,7 +740,8 @@ export class Fpu {
     this.mmxOwned &= ~(1 << p);
     // Keep the shadow unless the double holds the value exactly.
     dToExt(v);
-    if (X.lo === (lo | 0) && X.hi === (hi | 0) && X.se === (se & 0xffff) && X.flags === 0) this.x80 &= ~(1 << p);
+    if (X.lo === (lo | 0) && X.hi === (hi | 0) && X.se === (se & 0xffff) && X.flags === 0)
+      this.x80 &= ~(1 << p);
     else this.x80 |= 1 << p;
   }
 

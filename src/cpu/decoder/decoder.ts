@@ -57,7 +57,7 @@ const enum ModC {
 
 /** Immediate-like operand kinds consumed after ModRM/SIB/displacement, in operand order. */
 const enum ImmK {
-  /** Immediate of a fixed byte count (`sz` holds the count). */
+  /** Immediate of a fixed byte count (`bytes`). */
   Fixed,
   /** z-sized: 2 with 16-bit operand size, else 4. */
   Z,
@@ -564,7 +564,7 @@ function resetInsn(insn: Insn, ip: number, bits: 32 | 64): void {
   insn.operands = EMPTY_OPERANDS;
 }
 
-/** Marks `insn` invalid; `need` is the byte position that could not be read (for Truncated/TooLong). */
+/** Marks `insn` invalid; `len` = bytes examined so far (clamped to 1..15, only indicative). */
 function fail(insn: Insn, why: Invalid, len: number): Insn {
   insn.invalid = why;
   insn.len = len > 15 ? 15 : len < 1 ? 1 : len;

@@ -48,21 +48,31 @@ export function generate(b: Block): string {
   const last = b.insns[n - 1];
   const selfLoop = b.endsInBranch && isDirectJumpTo(last, b.start, b.names[n - 1]);
   const ctx = new Ctx(b, selfLoop);
-  const body: string[] = [];
-  for (let k = 0; k < n; k++) body.push(emitInsn(ctx, k));
+  const parts: string[] = [];
+  for (let k = 0; k < n; k++) parts.push(emitInsn(ctx, k));
+  if (!selfLoop && !b.endsInBranch) parts.push(`${ctx.materialize()} cpu.rip = ${b.end}; return ${n};`);
+  // Locals are hoisted to function scope (`let` at the top) so the catch clause can see them: a fault in
+  // the middle of the block writes the flags as they were before the faulting instruction.
+  let body = parts.join("\n");
+  const names = new Set<string>();
+  body = body.replace(/\b(?:const|let) (?=[a-z]{1,2}[0-9]+h?\b)/g, "");
+  for (const m of body.matchAll(/(?<![.\w])([a-z]{1,2}[0-9]+h?)\b/g)) names.add(m[1]);
+  const restore: string[] = [];
+  ctx.symAt.forEach((code, k) => {
+    if (code) restore.push(`case ${k}: ${code} break;`);
+  });
   const lines: string[] = [];
   lines.push("return function block(cpu, max) {");
   lines.push("const lo = cpu.lo, hi = cpu.hi, F = cpu.flags, B = cpu.blocks;");
   lines.push("let k = 0, n = 0;");
+  if (names.size) lines.push(`let ${[...names].join(", ")};`);
   lines.push("try {");
   if (selfLoop) lines.push("for (;;) {");
-  lines.push(...body);
+  lines.push(body);
   if (selfLoop) lines.push("}");
-  else if (!b.endsInBranch) {
-    lines.push(ctx.materialize());
-    lines.push(`cpu.rip = ${b.end}; return ${n};`);
-  }
-  lines.push("} catch (e) { cpu.rip = IPS[k]; B.retiredInBlock = n + k; throw e; }");
+  lines.push("} catch (e) {");
+  if (restore.length) lines.push(`switch (k) { ${restore.join(" ")} }`);
+  lines.push("cpu.rip = IPS[k]; B.retiredInBlock = n + k; throw e; }");
   lines.push("};");
   return lines.join("\n");
 }
@@ -77,10 +87,13 @@ function isDirectJumpTo(i: Block["insns"][number], start: number, name: string):
   return branchTarget(i) === start;
 }
 
-/** Target of a relative jump (rel8/rel32), with operand-size wrap in 32-bit mode. */
+/**
+ * Target of a relative jump (rel8/rel32), with operand-size wrap in 32-bit mode and modulo 2^64 in 64-bit
+ * mode (a target below 0 wraps to the top of the address space, where fetching it faults).
+ */
 export function branchTarget(i: Block["insns"][number]): number {
   const rel = i.immSize === 1 ? (i.imm << 24) >> 24 : i.immSize === 2 ? (i.imm << 16) >> 16 : i.imm | 0;
   const t = i.ip + i.len + rel;
   if (i.bits === 32) return i.opsize === 16 ? t & 0xffff : t >>> 0;
-  return t;
+  return t < 0 ? t + 18446744073709551616 : t;
 }

@@ -31,15 +31,12 @@ const USER_TOP = 140737488355328; // 2^47
 export class Ctx {
   /** Flags state at the current point of generation; undefined = flags are in cpu.flags. */
   sym: Sym | undefined = undefined;
-  /** Flags are read inside the block before being written (matters for loop back-edges). */
-  readonly flagsLiveIn: boolean;
-
+  /** Per instruction: code writing the flags as they stand before it (for a fault there), or "". */
+  readonly symAt: string[] = [];
   constructor(
     readonly b: Block,
     readonly selfLoop: boolean,
-  ) {
-    this.flagsLiveIn = computeLiveIn(b);
-  }
+  ) {}
 
   /** Code that writes the symbolic flags to cpu.flags (and forgets them). */
   materialize(): string {
@@ -55,36 +52,6 @@ function materializeSym(s: Sym): string {
   if (s.size === 64) c += ` F.resHi = ${s.rh}; F.aHi = ${s.ah}; F.bHi = ${s.bh};`;
   if (s.op === FOp.Inc || s.op === FOp.Dec) c += ` F.cfIn = ${s.cf};`;
   return c;
-}
-
-/** Does the block read flags before fully writing them? Unknown instructions count as readers. */
-function computeLiveIn(b: Block): boolean {
-  for (let k = 0; k < b.insns.length; k++) {
-    const f = flagEffect(b.insns[k], b.names[k]);
-    if (f === "read") return true;
-    if (f === "write") return false;
-  }
-  return true;
-}
-
-function flagEffect(i: Insn, name: string): "read" | "write" | "none" {
-  if (name.startsWith("(")) return "read";
-  if (i.encoding !== Encoding.Legacy) return "read";
-  const op = i.opcode;
-  if (i.map === 0) {
-    if (op < 0x40 && (op & 7) < 6) {
-      const kind = op >> 3;
-      return kind === 2 || kind === 3 ? "read" : "write";
-    }
-    if (op >= 0x80 && op <= 0x83) return i.reg === 2 || i.reg === 3 ? "read" : "write";
-    if (op === 0x84 || op === 0x85 || op === 0xa8 || op === 0xa9) return "write";
-    if ((op >= 0x88 && op <= 0x8b) || op === 0x8d || (op >= 0xb0 && op <= 0xbf) || op === 0xc6 || op === 0xc7)
-      return "none";
-    if (op >= 0x50 && op <= 0x5f) return "none";
-    if (op === 0x90) return "none";
-  }
-  if (i.map === 1 && (op === 0xb6 || op === 0xb7 || op === 0xbe || op === 0xbf || op === 0x1f)) return "none";
-  return "read";
 }
 
 // ------------------------------------------------------------------ operand helpers
@@ -151,7 +118,7 @@ function eaCode(i: Insn, k: number): string | undefined {
     i.memBase === NO_REG ? `(hi[${x}] >>> 15) === 0` : `((hi[${i.memBase}] | hi[${x}]) >>> 15) === 0`;
   return (
     `let ${v} = ${base}(hi[${x}] * 4294967296 + (lo[${x}] >>> 0)) * ${sc}${disp ? ` + ${disp}` : ""};` +
-    ` if (!(${hiTest} && ${v} < ${USER_TOP})) ${v} = ${slow};`
+    ` if (!(${hiTest} && ${v} >= 0 && ${v} < ${USER_TOP})) ${v} = ${slow};`
   );
 }
 
@@ -295,6 +262,7 @@ export function emitInsn(ctx: Ctx, k: number): string {
   const b = ctx.b;
   const i = b.insns[k];
   const isLast = k === b.insns.length - 1;
+  ctx.symAt[k] = ctx.sym ? materializeSym(ctx.sym) : "";
   const code = b.names[k].startsWith("(") ? undefined : inline(ctx, i, k, isLast);
   if (code !== undefined) return code;
   return callHandler(ctx, k, isLast && b.endsInBranch, !isLast && b.branches[k]);
@@ -674,9 +642,9 @@ function jcc(ctx: Ctx, i: Insn, k: number, cc: number, isLast: boolean): string 
     return `if (${cond}) { ${mat} cpu.rip = ${t}; return n + ${n}; }`;
   }
   if (ctx.selfLoop && t === ctx.b.start) {
-    const back = ctx.flagsLiveIn ? mat : "";
+    // The back edge writes the flags: every exit and fault in the next iteration then finds them in F.
     return (
-      `n += ${n}; if (${cond}) { ${back} if (n < max) continue; ${back ? "" : mat} cpu.rip = ${t}; return n; }` +
+      `n += ${n}; if (${cond}) { ${mat} if (n < max) continue; cpu.rip = ${t}; return n; }` +
       ` ${mat} cpu.rip = ${fall}; return n;`
     );
   }
@@ -687,7 +655,7 @@ function jmp(ctx: Ctx, i: Insn, k: number): string {
   const t = branchTarget(i);
   const mat = ctx.materialize();
   if (ctx.selfLoop && t === ctx.b.start) {
-    return `n += ${k + 1}; if (n < max) { ${ctx.flagsLiveIn ? mat : ""} continue; } ${mat} cpu.rip = ${t}; return n;`;
+    return `n += ${k + 1}; ${mat} if (n < max) continue; cpu.rip = ${t}; return n;`;
   }
   return `${mat} cpu.rip = ${t}; return n + ${k + 1};`;
 }

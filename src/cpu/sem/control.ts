@@ -211,10 +211,10 @@ function branchIf(cpu: Cpu, i: Insn, taken: boolean): void {
  * target mode. A non-canonical 64-bit target, or an offset above 4 GB for a 32-bit target (beyond the
  * flat CS limit), is #GP(0) with CS and the mode restored, so the fault is precise.
  */
-function farTarget(cpu: Cpu, sel: number, lo: number, hi: number, size: number): number {
+function farTarget(cpu: Cpu, sel: number, lo: number, hi: number, size: number, isReturn = false): number {
   const oldCs = cpu.sreg[SReg.CS];
   const oldMode = cpu.mode64;
-  cpu.loadCS(sel);
+  cpu.loadCS(sel, isReturn);
   if (size === 16) return lo & 0xffff;
   if (size === 32) return lo >>> 0;
   const t = cpu.mode64 ? addr64(lo, hi) : hi === 0 ? lo >>> 0 : -1;
@@ -303,7 +303,7 @@ function retf(cpu: Cpu, i: Insn): void {
   const lo = readSlot(cpu, sp, size);
   const hi = cpu.th;
   const sel = readSlot(cpu, spOff(sp, n, m64), size) & 0xffff;
-  const t = farTarget(cpu, sel, lo, hi, size);
+  const t = farTarget(cpu, sel, lo, hi, size, true);
   setSp(cpu, m64, spOff(sp, 2 * n + (i.opcode === 0xca ? i.imm & 0xffff : 0), m64));
   cpu.rip = t;
 }
@@ -335,7 +335,7 @@ function iret(cpu: Cpu, i: Insn): void {
     if ((ss & 0xfffc) === 0) cpu.fault("GP", { errorCode: 0 });
   }
   const oldCs = cpu.sreg[SReg.CS];
-  const t = farTarget(cpu, cs, ipLo, ipHi, size);
+  const t = farTarget(cpu, cs, ipLo, ipHi, size, true);
   if (m64) {
     const oldSs = cpu.sreg[SReg.SS];
     const oldSsBase = cpu.sbase[SReg.SS];
