@@ -182,7 +182,11 @@ export class Cpu {
       return;
     }
     const d = this.descriptors.get(sel >> 3);
-    if (!d || (sel & 4) !== 0 || (sel & 3) !== 3) this.fault("GP", { errorCode: sel & 0xfffc });
+    if (!d || (sel & 4) !== 0) this.fault("GP", { errorCode: sel & 0xfffc });
+    // SS needs a writable data segment with RPL = DPL = CPL (3). DS/ES/FS/GS take a data or readable code
+    // segment whose DPL >= max(CPL, RPL): every user descriptor has DPL 3, so any RPL is accepted and the
+    // selector is loaded unchanged (SDM Vol. 2B MOV "Operation", protected mode).
+    if (seg === SReg.SS && (d.code || (sel & 3) !== 3)) this.fault("GP", { errorCode: sel & 0xfffc });
     if (!d.present) this.fault(seg === SReg.SS ? "SS" : "NP", { errorCode: sel & 0xfffc });
     this.sreg[seg] = sel;
     // In 64-bit mode only FS/GS have bases, and loading a selector loads the (32-bit) descriptor base.

@@ -29,6 +29,8 @@ OUTDIR = os.path.join(HERE, "vectors")
 CODE = 0x20010000
 DATA = 0x20020FE0  # 64 bytes across the page boundary at 0x20021000 (pages 0x20020000-0x20021fff mapped)
 MEMSZ = 64
+DATA2 = 0x20030000  # second buffer: 512 bytes at the start of its own page (fxsave/fnsave images)
+MEM2SZ = 512
 PAGE_SPLIT = 0x1000 - (DATA & 0xFFF)  # buffer offset of the page boundary
 
 CF, PF, AF, ZF, SF, DF, OF = 0x1, 0x4, 0x10, 0x40, 0x80, 0x400, 0x800
@@ -44,15 +46,20 @@ HEADER = """\
 # test/hw/gen.py + test/hw/harness.c; do not edit by hand. Full description: test/hw/README.md.
 # One case per line, all values hex:
 #   <bits> <hex bytes> | in: <field>=<v> ... | out: <field>=<v> ... | mask: <field>=<v> ... | <objdump text>
-# Code at 0x20010000; 64-byte data buffer at 0x20020fe0, across a page boundary (mem = its bytes in order).
-# in:  unlisted fields take defaults: GPRs 0, fl=202, mem zero, xN 0, mxcsr=1f80, fcw=037f, fsw=0
+# Code at 0x20010000; 64-byte data buffer at 0x20020fe0, across a page boundary (mem = its bytes in order);
+# 512-byte second buffer at 0x20030000 (m2 = its bytes, trailing zero bytes omitted).
+# in:  unlisted fields take defaults: GPRs 0, fl=202, mem/m2 zero, xN 0, mxcsr=1f80, fcw=037f, fsw=0
 #      (without TOP), x87 stack empty. xN = the 128-bit register as one number, most significant first.
 #      st=ST(0),ST(1),... as IEEE double bit patterns ('-' empty); TOP = (8 - count) mod 8.
+#      mmN (MMX: mantissa of physical x87 register N, exponent all ones) / ftw (abridged tag byte): the
+#      MMX view, where mmN and ftw are compared instead of st. es=ds=ss=2b, cs=33 (64) / 23 (32), fs=gs=0.
 # out: unlisted fields equal their input value; fl (RFLAGS bits 0-11) always listed; fsw includes TOP;
-#      st = the stack after (x87 values rounded to double); exc=DE|UD|GP|SS|PF|... when it faulted.
-#      Without exc, RIP after = code + length.
-# mask: architecturally undefined bits (Intel SDM) not to compare: fl=<RFLAGS bits> <gpr>=<bits>
-#      fsw=<bits>. Flags compared: CF PF AF ZF SF OF DF.
+#      st = the stack after (x87 values rounded to double); exc=DE|UD|GP|SS|PF|BP|DB|OF|... when it
+#      faulted (traps: after the instruction). es cs ss ds fs gs when changed. Without exc, RIP after =
+#      code + length, or rip= (a branch: where it landed, also an unmapped address).
+# mask: bits not to compare (architecturally undefined, Intel SDM; or host-defined): fl=<RFLAGS bits>
+#      <gpr>=<bits> fsw=<bits> xN=<bits> mem=/m2=<byte masks> stulp=<ulps>. Flags compared: CF PF AF ZF
+#      SF OF DF.
 """
 
 
@@ -103,6 +110,13 @@ class Case:
         self.fsw: int | None = None
         self.st: list[int] | None = None
         self.mask: dict[str, int] = {}
+        self.mm: dict[int, int] = {}  # MMX registers (physical x87 register number -> 64-bit mantissa)
+        self.ftw: int | None = None  # abridged x87 tag byte (with mm: the MMX view)
+        self.top = 0  # MMX view: x87 TOP before the instruction
+        self.mem2: bytearray | None = None
+        self.m2mask: bytearray | None = None  # bits of the second buffer not compared
+        self.memmask: bytearray | None = None  # bits of the 64-byte buffer not compared
+        self.hostdep = False  # outputs defined by the host (cpuid, rdtsc, UMIP emulation): masked bits written as 0
 
     def gmask(self, n: int, m: int) -> None:
         name = (G64 if self.bits == 64 else G32)[n]
@@ -116,6 +130,15 @@ class Case:
         if self.mem is None:
             self.mem = bytearray(MEMSZ)
         return self.mem
+
+    def memory2(self) -> bytearray:
+        if self.mem2 is None:
+            self.mem2 = bytearray(MEM2SZ)
+        return self.mem2
+
+    def xmask(self, r: int, m: int) -> None:
+        k = f"x{r}"
+        self.mask[k] = self.mask.get(k, 0) | m
 
     def line(self, text: str = "") -> str:
         f: list[str] = []
@@ -140,8 +163,22 @@ class Case:
             f.append(f"fsw={self.fsw:04x}")
         if self.st:
             f.append("st=" + ",".join("-" if v is None else f"{v:016x}" for v in self.st))
-        order = ["fl"] + G64 + G32 + ["fsw"]
+        for r in sorted(self.mm):
+            if self.mm[r]:
+                f.append(f"mm{r}={self.mm[r] & (2**64 - 1):016x}")
+        if self.ftw is not None or self.mm:
+            f.append(f"ftw={(0xFF if self.ftw is None else self.ftw):02x}")
+            if self.top:
+                f.append(f"top={self.top:x}")
+        if self.mem2 is not None:
+            b = bytes(self.mem2).rstrip(b"\0") or b"\0"
+            f.append("m2=" + b.hex())
+        order = ["fl"] + G64 + G32 + ["fsw", "stulp"] + [f"x{i}" for i in range(16)]
         ms = [f"{k}={self.mask[k]:x}" for k in order if self.mask.get(k)]
+        if self.memmask is not None and any(self.memmask):
+            ms.append("mem=" + bytes(self.memmask).rstrip(b"\0").hex())
+        if self.m2mask is not None and any(self.m2mask):
+            ms.append("m2=" + bytes(self.m2mask).rstrip(b"\0").hex())
         return f"{self.bits} {self.code.hex()} | in: {' '.join(f)} | mask: {' '.join(ms)} | {text}"
 
 
@@ -214,15 +251,16 @@ class Gen:
 
     # ---- memory operands
     def mem(self, c: Case, size: int, avoid=(), align: int = 1, off: int | None = None, allow_a32=True,
-            simple=False) -> "Mem":
-        """A memory operand addressing DATA+off (off random unless given). Sets the address registers."""
+            simple=False, base: int = DATA) -> "Mem":
+        """A memory operand addressing base+off (DATA or DATA2; off random unless given). Sets the address
+        registers."""
         r = self.r
         if off is None:
-            hi = MEMSZ - size
+            hi = (MEMSZ if base == DATA else MEM2SZ) - size
             off = r.randrange(0, hi // align + 1) * align
-            if align == 1 and size > 1 and r.random() < 0.3:
+            if align == 1 and size > 1 and base == DATA and r.random() < 0.3:
                 off = r.randrange(PAGE_SPLIT - size + 1, PAGE_SPLIT)  # straddles the page boundary
-        ea = DATA + off
+        ea = base + off
         avoid = set(avoid)
         bits = self.bits
         forms = ["base", "base_d8", "base_d32", "sib", "sib_d8", "sib_d32", "idx_d32", "abs"]
@@ -528,6 +566,7 @@ def gen_alu(g: Gen) -> None:
                                 force_rex=frex)
                     if not use_mem:
                         set_operand_regs(g, c, [(rm, w)], rex)
+    gen_alu_extra(g)
 
 
 # ---------------------------------------------------------------------------------------------- families: MOV & friends
@@ -829,6 +868,7 @@ def gen_mov(g: Gen) -> None:
         c.g[RBX] = DATA
         g.put(c, RAX, bits, g.rand64(), False)
         g.put(c, RAX, 8, r.randrange(0, MEMSZ), False)
+    gen_mov_extra(g)
 
 
 def DATA_off(c: Case, m: Mem, g: Gen) -> int:
@@ -945,6 +985,7 @@ def gen_shift(g: Gen) -> None:
                         m |= ARITH
                         c.gmask(rm, 0xFFFF)
                 c.flmask(m)
+    gen_shift_extra(g)
 
 
 # ---------------------------------------------------------------------------------------------- families: mul/div
@@ -1575,6 +1616,7 @@ def gen_sse(g: Gen) -> None:
         else:
             sse_case(g, bytes([0x0F, opc]), mand, kind, 1, mem_ok=False)
         g.cases[-1].mxcsr = 0x1F80 | (r.randrange(0, 4) << 13) | (0x8040 if k % 4 == 3 else 0)
+    gen_sse_extra(g)
 
 
 def gen_sse_int(g: Gen) -> None:
@@ -1912,6 +1954,1122 @@ def ext_bytes(d: int) -> bytes:
     return m.to_bytes(8, "little") + (e | (sign << 15)).to_bytes(2, "little")
 
 
+# ---------------------------------------------------------------------------------------------- families: MMX
+
+
+def mm_val(g: Gen) -> int:
+    """A 64-bit MMX value: random bits, or lanes of edge values."""
+    r = g.r
+    if r.random() < 0.5:
+        return r.getrandbits(64)
+    lw = r.choice([8, 16, 32, 64])
+    v = 0
+    for i in range(64 // lw):
+        v |= g.val(lw) << (lw * i)
+    return v
+
+
+def mmx_case(g: Gen, op: bytes, n: int, imm=None, mem_ok=True, reg_ok=True, mand: bytes = b"", src: str = "mm",
+             dst: str = "mm", memsize: int = 8, align: int = 1, rexw: bool = False, fill=None) -> None:
+    """n cases of  op reg, rm  where dst is the kind of the ModRM.reg operand and src the kind of the ModRM.rm
+    operand: 'mm', 'xmm' or 'gpr' (fill(k): the rm value, register or memory). The MMX registers not
+    involved keep their values (all eight are set); ftw is mostly 0xff (after MMX), sometimes other
+    (MMX instructions set every tag valid)."""
+    r = g.r
+    for k in range(n):
+        c = g.new()
+        use_mem = mem_ok and (k % 3 == 2 or not reg_ok)
+        reg = r.randrange(0, 8) if dst == "mm" else r.randrange(0, g.nregs) if dst == "xmm" else g.pick(1)[0]
+        if use_mem:
+            rand_mem_bytes(g, c)
+            rm = g.mem(c, memsize, align=align, avoid={reg} if dst == "gpr" else ())
+            off = DATA_off(c, rm, g)
+            if fill:
+                c.mem[off:off + memsize] = fill(k).to_bytes(memsize, "little")
+            if dst == "gpr" and reg in c.g:
+                reg = g.pick(1, exclude=set(c.g))[0]
+        else:
+            rm = r.randrange(0, 8) if src == "mm" else r.randrange(0, g.nregs) if src == "xmm" else g.pick(1)[0]
+        iv = b"" if imm is None else imm_bytes(imm(k) if callable(imm) else imm, 1)
+        # REX.R/B do not extend MMX register numbers: sometimes add them (they must be ignored)
+        rex_reg = reg if dst != "mm" else reg | (8 if g.bits == 64 and r.random() < 0.15 else 0)
+        rex_rm = rm
+        if not use_mem and src == "mm" and g.bits == 64 and r.random() < 0.15:
+            rex_rm = rm | 8
+        g.enc(c, op, rex_reg, rex_rm, 64 if rexw else 32, imm=iv, mand=mand, rexw=rexw)
+        for i in range(8):
+            c.mm[i] = mm_val(g) if r.random() < 0.5 else 0
+        if dst == "mm":
+            c.mm[reg] = mm_val(g)
+        elif dst == "xmm":
+            c.xmm[reg] = xmm_int(g)
+        else:
+            g.put(c, reg, g.bits, g.rand64(), True)
+        if not use_mem:
+            if src == "mm":
+                c.mm[rm] = fill(k) if fill else mm_val(g)
+                if rm != reg and k % 7 == 6 and dst == "mm":
+                    c.mm[rm] = c.mm[reg]
+            elif src == "xmm":
+                c.xmm[rm] = fill(k) if fill else xmm_int(g)
+            else:
+                g.put(c, rm, g.bits, fill(k) if fill else g.rand64(), True)
+        c.ftw = 0xFF if k % 5 else r.choice([0x00, 0x01, 0x80, r.getrandbits(8)])
+        if k % 5 == 0:
+            c.top = r.randrange(0, 8)  # MMX instructions set TOP = 0
+
+
+def gen_mmx(g: Gen) -> None:
+    r = g.r
+    N = 10
+    # packed integer arithmetic / logic / compare / pack / unpack / multiply / sad / min / max / avg
+    simple = [0xFC, 0xFD, 0xFE, 0xD4, 0xF8, 0xF9, 0xFA, 0xFB, 0xEC, 0xED, 0xDC, 0xDD, 0xE8, 0xE9, 0xD8, 0xD9,
+              0x74, 0x75, 0x76, 0x64, 0x65, 0x66, 0xDB, 0xDF, 0xEB, 0xEF, 0x60, 0x61, 0x62, 0x68, 0x69, 0x6A,
+              0x63, 0x67, 0x6B, 0xD5, 0xE5, 0xE4, 0xF4, 0xF5, 0xDA, 0xDE, 0xEA, 0xEE, 0xE0, 0xE3, 0xF6]
+    for opc in simple:
+        mmx_case(g, bytes([0x0F, opc]), N)
+    # shifts by mm/m64 count
+    counts = [0, 1, 3, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 1 << 40, 1 << 63]
+    for opc in (0xF1, 0xF2, 0xF3, 0xD1, 0xD2, 0xD3, 0xE1, 0xE2):
+        mmx_case(g, bytes([0x0F, opc]), 12, fill=lambda k: r.choice(counts) if k % 4 else r.getrandbits(64))
+    # shifts by immediate: 71 /2 /4 /6, 72 /2 /4 /6, 73 /2 /6
+    for opc, digits in ((0x71, (2, 4, 6)), (0x72, (2, 4, 6)), (0x73, (2, 6))):
+        for d in digits:
+            for k in range(10):
+                c = g.new()
+                n = r.randrange(0, 8)
+                cnt = r.choice([0, 1, 2, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 200, r.getrandbits(8)])
+                g.enc(c, bytes([0x0F, opc]), d, n, 32, imm=bytes([cnt]))
+                c.mm[n] = mm_val(g)
+                c.mm[(n + 1) & 7] = mm_val(g)
+                c.ftw = 0xFF if k % 4 else 0
+    # 0F 73 /3 and /7 exist only with 66 (xmm): #UD on MMX registers
+    for d in (3, 7):
+        c = g.new()
+        g.enc(c, b"\x0f\x73", d, 1, 32, imm=b"\x04")
+        c.mm[1] = mm_val(g)
+    # pshufw
+    mmx_case(g, b"\x0f\x70", 14, imm=lambda k: r.getrandbits(8))
+    # pinsrw mm, r32/m16, imm8; pextrw r32, mm, imm8; pmovmskb r32, mm
+    mmx_case(g, b"\x0f\xc4", 12, imm=lambda k: r.getrandbits(8), src="gpr", memsize=2)
+    mmx_case(g, b"\x0f\xc5", 10, imm=lambda k: r.getrandbits(8), dst="gpr", mem_ok=False)
+    mmx_case(g, b"\x0f\xd7", 10, dst="gpr", mem_ok=False)
+    # movd/movq mm <-> r/m32, r/m64 (REX.W); movq mm, mm/m64 and back
+    for rexw in ([False, True] if g.bits == 64 else [False]):
+        mmx_case(g, b"\x0f\x6e", 10, src="gpr", memsize=8 if rexw else 4, rexw=rexw)
+        mmx_case(g, b"\x0f\x7e", 10, src="gpr", memsize=8 if rexw else 4, rexw=rexw)
+    mmx_case(g, b"\x0f\x6f", 10)
+    for k in range(10):  # movq mm/m64, mm (store form: the ModRM.rm operand is the destination)
+        c = g.new()
+        use_mem = k % 2 == 1
+        reg = r.randrange(0, 8)
+        rm = g.mem(c, 8) if use_mem else r.randrange(0, 8)
+        if use_mem:
+            rand_mem_bytes(g, c)
+        g.enc(c, b"\x0f\x7f", reg, rm, 32)
+        for i in range(8):
+            c.mm[i] = mm_val(g)
+        c.ftw = 0xFF if k % 4 else r.getrandbits(8)
+    # movd/movq store forms to memory are covered above (0F 7E with memory)
+    # emms
+    for k in range(6):
+        c = g.new()
+        c.code = b"\x0f\x77"
+        for i in range(8):
+            c.mm[i] = mm_val(g)
+        c.ftw = [0xFF, 0x00, 0x0F, r.getrandbits(8), 0xFF, 0x81][k]
+        c.top = [0, 0, 3, 7, 0, 5][k]
+        if c.top:
+            c.mask["fsw"] = 0x3800  # TOP after EMMS: Intel leaves it, AMD (this host) sets it to 0
+    # movntq m64, mm; maskmovq mm, mm (store to [rdi]/[edi])
+    for k in range(8):
+        c = g.new()
+        rand_mem_bytes(g, c)
+        reg = r.randrange(0, 8)
+        rm = g.mem(c, 8)
+        g.enc(c, b"\x0f\xe7", reg, rm, 32)
+        c.mm[reg] = mm_val(g)
+        c.ftw = 0xFF
+    for k in range(12):
+        c = g.new()
+        rand_mem_bytes(g, c)
+        a, b = r.randrange(0, 8), r.randrange(0, 8)
+        code = bytearray()
+        if g.bits == 64 and k % 4 == 3:
+            code.append(0x67)  # edi
+        code += bytes([0x0F, 0xF7, 0xC0 | (a << 3) | b])
+        c.code = bytes(code)
+        c.mm[a] = mm_val(g)
+        c.mm[b] = r.getrandbits(64) if k % 3 else 0x8000800080008000 * r.getrandbits(1)
+        if a == b:
+            c.mm[a] = r.getrandbits(64)
+        di = DATA + r.randrange(0, MEMSZ - 7)
+        c.g[RDI] = di | ((r.getrandbits(32) << 32) if g.bits == 64 and k % 4 == 3 else 0)
+        c.ftw = 0xFF
+    # movq2dq xmm, mm; movdq2q mm, xmm
+    mmx_case(g, b"\x0f\xd6", 10, mand=SS, dst="xmm", mem_ok=False)
+    mmx_case(g, b"\x0f\xd6", 10, mand=SD, src="xmm", mem_ok=False)
+    # conversions with MMX operands: cvtpi2ps/cvtpi2pd xmm, mm/m64 (memory source: no x87 transition);
+    # cvt(t)ps2pi mm, xmm/m64; cvt(t)pd2pi mm, xmm/m128 (aligned)
+    pi = lambda k: r.choice([r.getrandbits(64), (r.randrange(-1000, 1000) & 0xFFFFFFFF) |
+                             ((r.randrange(-1000, 1000) & 0xFFFFFFFF) << 32), 0x7FFFFFFF80000000, 0x0000000100FFFFFF])
+    mmx_case(g, b"\x0f\x2a", 14, dst="xmm", fill=pi)
+    mmx_case(g, b"\x0f\x2a", 14, mand=PD, dst="xmm", fill=pi)
+    ps = lambda k: rf32(g) | (rf32(g) << 32)
+    pd = lambda k: xmm_pd(g)
+    for opc in (0x2C, 0x2D):
+        mmx_case(g, bytes([0x0F, opc]), 14, src="xmm", fill=ps)
+        mmx_case(g, bytes([0x0F, opc]), 14, mand=PD, src="xmm", memsize=16, align=16, fill=pd)
+    for k in range(6):  # rounding modes for cvtps2pi / cvtpd2pi
+        mmx_case(g, bytes([0x0F, 0x2D]), 1, mand=r.choice([b"", PD]), src="xmm", mem_ok=False,
+                 fill=lambda k: xmm_ps(g))
+        g.cases[-1].mxcsr = 0x1F80 | (r.randrange(1, 4) << 13)
+    # MMX with a misaligned m128 (cvtpd2pi): #GP
+    c = g.new()
+    rand_mem_bytes(g, c)
+    rm = g.mem(c, 16, off=8)
+    g.enc(c, b"\x0f\x2d", 2, rm, 32, mand=PD)
+    c.ftw = 0xFF
+    c.mm[2] = mm_val(g)
+
+
+# ---------------------------------------------------------------------------------------------- families: BMI1/BMI2/ADX
+
+
+def enc_vex(g: Gen, c: Case, mmmmm: int, pp: int, L: int, W: int, vvvv: int, op: int, reg: int, rm,
+            imm: bytes = b"") -> None:
+    """3-byte VEX (C4) encoding of  op reg, rm  with VEX.vvvv = vvvv."""
+    p = bytearray()
+    if isinstance(rm, Mem) and rm.a32:
+        p.append(0x67)
+    R = (reg >> 3) & 1
+    if isinstance(rm, Mem):
+        X, B = rm.x, rm.b
+        modrm = bytes([(rm.mod << 6) | ((reg & 7) << 3) | rm.rm])
+        if rm.sib is not None:
+            modrm += bytes([rm.sib])
+        modrm += rm.disp
+    else:
+        X, B = 0, (rm >> 3) & 1
+        modrm = bytes([0xC0 | ((reg & 7) << 3) | (rm & 7)])
+    assert g.bits == 64 or not (R or X or B or vvvv > 7)
+    p += bytes([0xC4, ((R ^ 1) << 7) | ((X ^ 1) << 6) | ((B ^ 1) << 5) | mmmmm,
+                (W << 7) | ((~vvvv & 15) << 3) | (L << 2) | pp, op])
+    code = bytes(p) + modrm + imm
+    if isinstance(rm, Mem) and rm.rip_target is not None:
+        d = rm.rip_target - (CODE + len(code))
+        i = len(p) + 1
+        code = code[:i] + struct.pack("<i", d) + code[i + 4:]
+    c.code = code
+
+
+def gen_bmi(g: Gen) -> None:
+    r = g.r
+    bits = g.bits
+    HAS_BMI2 = "bmi2" in FLAGS
+    HAS_ADX = "adx" in FLAGS
+    # (name, map, pp, opcode, /digit or None, operand roles, flags written, undefined flags)
+    #   roles: "r_v_m"  reg = f(vvvv, rm)   "r_m_v"  reg = f(rm, vvvv)   "v_m"  vvvv = f(rm)   "r_m_i" reg = f(rm, imm)
+    #          "mulx"   reg:vvvv = rdx * rm
+    ops = []
+    if HAS_BMI1:
+        ops += [("andn", 2, 0, 0xF2, None, "r_v_m", AF | PF), ("bextr", 2, 0, 0xF7, None, "r_m_v", AF | SF | PF),
+                ("blsr", 2, 0, 0xF3, 1, "v_m", AF | PF), ("blsmsk", 2, 0, 0xF3, 2, "v_m", AF | PF),
+                ("blsi", 2, 0, 0xF3, 3, "v_m", AF | PF)]
+    if HAS_BMI2:
+        ops += [("bzhi", 2, 0, 0xF5, None, "r_m_v", AF | PF), ("pdep", 2, 3, 0xF5, None, "r_v_m", 0),
+                ("pext", 2, 2, 0xF5, None, "r_v_m", 0), ("mulx", 2, 3, 0xF6, None, "mulx", 0),
+                ("rorx", 3, 3, 0xF0, None, "r_m_i", 0), ("sarx", 2, 2, 0xF7, None, "r_m_v", 0),
+                ("shlx", 2, 1, 0xF7, None, "r_m_v", 0), ("shrx", 2, 3, 0xF7, None, "r_m_v", 0)]
+    for name, mp, pp, opc, digit, roles, undef in ops:
+        for w in widths(bits)[2:]:
+            for k in range(24):
+                c = g.new()
+                c.flmask(undef)
+                use_mem = k % 4 == 3
+                W = 1 if w == 64 else (1 if bits == 32 and k % 8 == 5 else 0)  # VEX.W1 is ignored in 32-bit mode
+                reg = g.pick(1)[0] if digit is None else digit
+                v = g.pick(1)[0] if roles != "r_m_i" or k == 0 else 0  # rorx: VEX.vvvv must be 1111b (else #UD)
+                rm = g.mem(c, w // 8, avoid={reg, v} if digit is None else {v}) if use_mem else g.pick(1)[0]
+                if use_mem:
+                    rand_mem_bytes(g, c)
+                imm = bytes([r.choice([0, 1, w - 1, w, w + 1, r.getrandbits(8), r.randrange(0, w)])]) if roles == "r_m_i" else b""
+                enc_vex(g, c, mp, pp, 0, W, v, opc, reg, rm, imm)
+                val = lambda: g.val(w) if r.random() < 0.7 else g.rand64()
+                opregs = [v] + ([reg] if digit is None else []) + ([RDX] if roles == "mulx" else []) + \
+                    ([] if use_mem else [rm])
+                for n in dict.fromkeys(opregs):
+                    if n in c.g and use_mem:
+                        continue  # an address register
+                    g.put(c, n, bits, g.rand64(), True)
+                    g.put(c, n, w, val(), True)
+                if roles == "r_m_v" and name == "bextr":  # control: start 7:0, length 15:8
+                    ctl = r.choice([0, 1, 8, 16, 31, 32, 63, 64, 100, 255, r.randrange(0, w)]) | \
+                          (r.choice([0, 1, 8, 16, 31, 32, 33, 63, 64, 65, 255, r.randrange(0, w)]) << 8)
+                    if v not in c.g or not use_mem:
+                        g.put(c, v, w, (g.rand64() & ~0xFFFF) | ctl, True)
+                elif roles == "r_m_v" and name in ("bzhi", "sarx", "shlx", "shrx"):
+                    idx = r.choice([0, 1, 7, w - 1, w, w + 1, 255, 256 + 3, r.randrange(0, w), r.getrandbits(16)])
+                    if v not in c.g or not use_mem:
+                        g.put(c, v, w, (g.rand64() & ~0xFFFF) | idx if k % 3 else idx, True)
+                if use_mem and k % 8 == 7:
+                    write_mem_val(c, DATA_off(c, rm, g), w, 0)  # zero source (blsi/blsr/... CF, ZF)
+        # VEX.L = 1: #UD
+        c = g.new()
+        enc_vex(g, c, mp, pp, 1, 0, 1, opc, 0 if digit is None else digit, 2,
+                bytes([1]) if roles == "r_m_i" else b"")
+        g.put(c, RAX, bits, g.rand64(), False)
+    # adcx / adox (legacy 66 / F3 0F 38 F6)
+    if HAS_ADX:
+        for mand, name in ((b"\x66", "adcx"), (b"\xf3", "adox")):
+            for w in widths(bits)[2:]:
+                for k in range(20):
+                    c = g.new()
+                    use_mem = k % 4 == 3
+                    reg = g.pick(1)[0]
+                    rm = g.mem(c, w // 8, avoid={reg}) if use_mem else g.pick(1)[0]
+                    if use_mem:
+                        rand_mem_bytes(g, c)
+                    g.enc(c, b"\x0f\x38\xf6", reg, rm, w, mand=mand, no66=True)
+                    set_operand_regs(g, c, [(reg, w)] + ([] if use_mem else [(rm, w)]), True)
+
+
+# ---------------------------------------------------------------------------------------------- families: x87/SSE state
+
+
+def rand_ext(g: Gen) -> bytes:
+    """A valid 80-bit register image: mostly an exact double, sometimes extra mantissa bits, a double-range
+    overflow/underflow, a zero, an infinity or a NaN (never an unnormal or pseudo-denormal)."""
+    r = g.r
+    x = r.random()
+    if x < 0.5:
+        return ext_bytes(x87val(g))
+    sign = r.getrandbits(1) << 15
+    if x < 0.7:  # 64-bit mantissa with low bits set
+        e = r.randrange(16383 - 40, 16383 + 40)
+        m = (1 << 63) | r.getrandbits(63)
+    elif x < 0.8:  # beyond the double range
+        e = r.choice([r.randrange(1, 15000), r.randrange(17500, 0x7FFE)])
+        m = (1 << 63) | r.getrandbits(63)
+    elif x < 0.9:
+        e, m = r.choice([(0, 0), (0x7FFF, 1 << 63), (0x7FFF, 0xC000000000000000), (0x7FFF, (1 << 63) | r.getrandbits(62) | 1)])
+    else:  # denormal
+        e, m = 0, r.getrandbits(62) | 1
+    return m.to_bytes(8, "little") + (e | sign).to_bytes(2, "little")
+
+
+def x87_state(g: Gen, c: Case, depth: int | None = None) -> None:
+    """Random x87 + SSE register state for the save instructions."""
+    r = g.r
+    depth = r.randrange(0, 9) if depth is None else depth
+    c.st = [x87val(g) if r.random() < 0.85 else None for _ in range(depth)]
+    c.fcw = r.choice([0x037F, 0x027F, 0x0F7F, 0x007F | (r.randrange(0, 4) << 10) | (r.randrange(0, 4) << 8)])
+    flags = r.choice([0, 0x01, 0x20, 0x21, 0x10, 0x3F, 0x04])
+    cc = r.choice([0, C0, C1, C2, C3, C0 | C3, C0 | C1 | C2 | C3])
+    es = 0x80 | 0x8000 if flags & ~c.fcw & 0x3F else 0
+    c.fsw = flags | cc | es
+    for n in range(g.nregs):
+        if r.random() < 0.5:
+            c.xmm[n] = xmm_int(g)
+    c.mxcsr = r.choice([0x1F80, 0x1F80 | r.getrandbits(6), 0x9FC0, 0x7F80 | r.getrandbits(6), 0x1F80 | (r.randrange(0, 4) << 13)])
+
+
+def gen_fpstate(g: Gen) -> None:
+    r = g.r
+    bits = g.bits
+    forms = [False, True] if bits == 64 else [False]  # REX.W: fxsave64 / fxrstor64
+    # fxsave m512 (the memory image is compared; untouched bytes keep their random input)
+    for w64 in forms:
+        for k in range(24):
+            c = g.new()
+            x87_state(g, c)
+            m2 = c.memory2()
+            m2[:] = bytes(r.getrandbits(8) for _ in range(MEM2SZ))
+            misal = k == 23
+            rm = g.mem(c, 512, base=DATA2, off=8 if misal else 0, simple=k % 2 == 0)
+            g.enc(c, b"\x0f\xae", 0, rm, 64 if w64 else 32)
+            # MXCSR_MASK bit 17: AMD's MM (misaligned SSE mode) is supported here, Intel has no such bit
+            c.m2mask = bytearray(MEM2SZ)
+            c.m2mask[30] = 0x02
+    # fxrstor m512
+    for w64 in forms:
+        for k in range(30):
+            c = g.new()
+            m2 = c.memory2()
+            m2[:] = bytes(r.getrandbits(8) for _ in range(MEM2SZ))
+            top = r.randrange(0, 8)
+            fcw = r.choice([0x037F, 0x027F, 0x0C7F, 0x1F7F, 0x0040 | r.getrandbits(16) & 0x0F3F])
+            fsw = (r.getrandbits(16) & 0xC7FF & ~0x3800) | (top << 11)
+            if not (fsw & ~fcw & 0x3F):
+                fsw &= ~0x8080
+            ftw = r.choice([0xFF, 0x00, r.getrandbits(8), (0xFF << (8 - r.randrange(0, 9))) & 0xFF])
+            mx = r.choice([0x1F80, 0x1F80 | r.getrandbits(6), 0x9FC0, 0x0000, r.getrandbits(16)])
+            if k % 10 == 9:
+                mx |= 1 << r.randrange(18, 32)  # reserved bit: #GP
+            struct.pack_into("<HHBBH", m2, 0, fcw, fsw, ftw, r.getrandbits(8), r.getrandbits(11))
+            struct.pack_into("<II", m2, 24, mx, r.getrandbits(32))
+            for i in range(8):
+                m2[32 + 16 * i:32 + 16 * i + 10] = rand_ext(g)
+            misal = k == 29
+            rm = g.mem(c, 512, base=DATA2, off=16 if misal else 0, simple=k % 2 == 0)
+            g.enc(c, b"\x0f\xae", 1, rm, 64 if w64 else 32)
+            x87_state(g, c)  # the state it replaces
+    # fnsave / frstor (108 bytes; 94 with a 16-bit operand size), fnstenv / fldenv (28 / 14 bytes)
+    for opsz in (32, 16):
+        for k in range(20):
+            c = g.new()
+            x87_state(g, c)
+            c.memory2()[:160] = bytes(r.getrandbits(8) for _ in range(160))
+            rm = g.mem(c, 108, base=DATA2, off=r.randrange(0, 48), simple=k % 2 == 0)
+            g.enc(c, b"\xdd", 6, rm, opsz)  # fnsave
+        for k in range(20):
+            c = g.new()
+            x87_state(g, c)
+            c.memory2()[:160] = bytes(r.getrandbits(8) for _ in range(160))
+            rm = g.mem(c, 28, base=DATA2, off=r.randrange(0, 48), simple=k % 2 == 0)
+            g.enc(c, b"\xd9", 6, rm, opsz)  # fnstenv
+        for k in range(24):
+            for restore in ("frstor", "fldenv"):
+                c = g.new()
+                m2 = c.memory2()
+                m2[:160] = bytes(r.getrandbits(8) for _ in range(160))
+                off = r.randrange(0, 48)
+                top = r.randrange(0, 8)
+                fcw = r.choice([0x037F, 0x027F, 0x0C7F, 0x1F7F, 0x0040 | r.getrandbits(16) & 0x0F3F])
+                fsw = (r.getrandbits(16) & 0xC7FF & ~0x3800) | (top << 11)
+                if not (fsw & ~fcw & 0x3F):
+                    fsw &= ~0x8080
+                tw = r.choice([0xFFFF, 0x0000, r.getrandbits(16), 0x5555, 0xAAAA])
+                if opsz == 32:
+                    struct.pack_into("<HHHHHHIHHIHH", m2, off, fcw, r.getrandbits(16), fsw, r.getrandbits(16), tw,
+                                     r.getrandbits(16), r.getrandbits(32), r.getrandbits(16), r.getrandbits(11),
+                                     r.getrandbits(32), r.getrandbits(16), r.getrandbits(16))
+                    regs = off + 28
+                else:
+                    struct.pack_into("<HHHHHHH", m2, off, fcw, fsw, tw, r.getrandbits(16), r.getrandbits(16),
+                                     r.getrandbits(16), r.getrandbits(16))
+                    regs = off + 14
+                if restore == "frstor":
+                    for i in range(8):
+                        m2[regs + 10 * i:regs + 10 * i + 10] = rand_ext(g)
+                rm = g.mem(c, 108, base=DATA2, off=off, simple=k % 2 == 0)
+                g.enc(c, b"\xdd" if restore == "frstor" else b"\xd9", 4, rm, opsz)
+                x87_state(g, c)
+
+
+# ---------------------------------------------------------------------------------------------- families: x87, the rest
+
+
+def bcd_bytes(v: int, neg: bool) -> bytes:
+    """18-digit packed BCD (x87 m80bcd)."""
+    b = bytearray(10)
+    for i in range(9):
+        b[i] = (v % 10) | ((v // 10 % 10) << 4)
+        v //= 100
+    b[9] = 0x80 if neg else 0
+    return bytes(b)
+
+
+def gen_x87ext(g: Gen) -> None:
+    r = g.r
+
+    def stack(n: int) -> list:
+        return [x87val(g) for _ in range(n)]
+
+    TRANS_UNDEF = C0 | C2 | C3
+    # transcendental functions. Exact cases (the 80-bit result is a double) are compared exactly; the others
+    # (stulp=2) within 2 units in the last place of the double, C1 (rounding direction) not compared.
+    EXACT = {  # opcode byte -> function of ST(0) (and ST(1)) values whose results are exact
+        0xFE: [0.0, -0.0], 0xFF: [0.0, -0.0], 0xFB: [0.0, -0.0], 0xF2: [0.0, -0.0], 0xF0: [0.0, -0.0, 1.0, -1.0],
+    }
+    for opc in (0xFE, 0xFF, 0xFB, 0xF2):  # fsin fcos fsincos fptan
+        for k in range(24):
+            kind = k % 6
+            depth = r.randrange(1, 4) if k != 23 else 8
+            st = stack(depth)
+            exact = False
+            if kind == 0:
+                st[0] = d64(r.choice(EXACT[opc]))
+                exact = True
+            elif kind == 1:
+                st[0] = d64(r.choice([INF, -INF, NAN, -NAN, 2.0 ** 63, -2.0 ** 64, 1e300, 2.0 ** 62]))
+                exact = True  # C2 = 1 (out of range) or invalid: the operand or the default NaN
+                if xd(st[0]) == 2.0 ** 62:
+                    exact = False
+            else:
+                st[0] = d64(r.choice([0.5, 1.0, -1.0, 2.0, 3.0, -0.75, 100.0, 1e-5, 1e6, 0.25, 0.1, -2.5]) if kind < 4
+                            else r.uniform(-10, 10))
+            c = x87_case(g, bytes([0xD9, opc]), st, fsw_mask=TRANS_UNDEF | (0 if exact else C1))
+            if not exact:
+                c.mask["stulp"] = 2
+    for k in range(24):  # fpatan: ST(1) = atan(ST(1)/ST(0)), pop
+        st = stack(r.randrange(2, 4))
+        exact = k % 4 == 0
+        if exact:
+            st[0] = d64(r.choice([1.0, 2.0, 0.5, INF]))
+            st[1] = d64(r.choice([0.0, -0.0]))
+        elif k % 4 == 1:
+            st[0], st[1] = d64(r.choice([-1.0, -2.0, 0.0, -0.0])), d64(r.choice([1.0, -1.0, 0.0, 3.0, INF]))
+        else:
+            st[0], st[1] = d64(r.uniform(-5, 5)), d64(r.uniform(-5, 5))
+        c = x87_case(g, b"\xd9\xf3", st, fsw_mask=TRANS_UNDEF | (0 if exact else C1))
+        if not exact:
+            c.mask["stulp"] = 2
+    for k in range(20):  # f2xm1: 2^x - 1 for -1 <= x <= 1
+        st = stack(r.randrange(1, 3))
+        exact = k % 3 == 0
+        st[0] = d64(r.choice([0.0, -0.0, 1.0, -1.0]) if exact else r.choice([0.5, -0.5, 0.25, 1e-10, r.uniform(-1, 1)]))
+        c = x87_case(g, b"\xd9\xf0", st, fsw_mask=TRANS_UNDEF | (0 if exact else C1))
+        if not exact:
+            c.mask["stulp"] = 2
+    for k in range(24):  # fyl2x: ST(1) = ST(1) * log2(ST(0)), pop
+        st = stack(r.randrange(2, 4))
+        exact = k % 3 != 2
+        if exact:
+            st[0] = d64(r.choice([2.0 ** r.randrange(-20, 40), 1.0, 0.0, -1.0, INF, -0.0]))
+            st[1] = d64(r.choice([1.0, -3.0, 0.5, 0.0, 7.0, INF]))
+        else:
+            st[0], st[1] = d64(r.uniform(0.01, 100)), d64(r.uniform(-4, 4))
+        c = x87_case(g, b"\xd9\xf1", st, fsw_mask=TRANS_UNDEF | (0 if exact else C1))
+        if not exact:
+            c.mask["stulp"] = 2
+    for k in range(16):  # fyl2xp1: ST(1) * log2(ST(0) + 1), |ST(0)| < 1 - sqrt(2)/2
+        st = stack(r.randrange(2, 4))
+        exact = k % 3 == 0
+        st[0] = d64(r.choice([0.0, -0.0]) if exact else r.choice([0.25, -0.25, 0.125, 1e-8, r.uniform(-0.29, 0.29)]))
+        st[1] = d64(r.choice([1.0, -2.0, 0.5, 3.0]))
+        c = x87_case(g, b"\xd9\xf9", st, fsw_mask=TRANS_UNDEF | (0 if exact else C1))
+        if not exact:
+            c.mask["stulp"] = 2
+    # fprem / fprem1: exact; the quotient's low bits go to C0 C3 C1, C2 = incomplete reduction
+    for opc in (0xF8, 0xF5):
+        for k in range(30):
+            st = stack(r.randrange(2, 4))
+            kind = k % 5
+            if kind == 0:
+                st[0], st[1] = d64(r.choice([INF, 0.0, 5.0, NAN])), d64(r.choice([0.0, INF, 3.0, -0.0]))
+            elif kind == 1:  # large exponent difference: partial remainder (C2 = 1)
+                st[0], st[1] = d64(r.randrange(1, 1 << 20) * 2.0 ** r.randrange(64, 200)), d64(r.randrange(1, 1000) * 1.0)
+            else:
+                st[0] = d64(r.randrange(-(1 << 30), 1 << 30) * 2.0 ** r.randrange(-10, 30))
+                st[1] = d64(r.choice([1.0, -1.0]) * r.randrange(1, 1 << 12) * 2.0 ** r.randrange(-10, 12))
+            x87_case(g, bytes([0xD9, opc]), st, fsw_mask=0)
+    for k in range(16):  # fxtract: ST(0) = exponent, push significand
+        st = stack(r.randrange(1, 4) if k != 15 else 8)
+        if k % 4 == 0:
+            st[0] = d64(r.choice([0.0, -0.0, INF, -INF, NAN, 2.0 ** -1070]))
+        x87_case(g, b"\xd9\xf4", st, fsw_mask=C0 | C2 | C3)
+    # fbld m80bcd, fbstp m80bcd
+    for k in range(24):
+        depth = r.randrange(0, 4) if k != 23 else 8
+        c = x87_case(g, b"", stack(depth))
+        rand_mem_bytes(g, c)
+        off = modrm_mem_x87(g, c, 0xDF, 4, 10)
+        v = r.choice([0, 1, 9, 10, 99, 12345, 10 ** 18 - 1, r.randrange(0, 10 ** 18), r.randrange(0, 10 ** 15),
+                      r.randrange(0, 1 << 53)])
+        c.mem[off:off + 10] = bcd_bytes(v, k % 3 == 1)
+    for k in range(30):
+        depth = r.randrange(1, 4) if k % 10 != 9 else 0
+        st = stack(depth)
+        if depth:
+            st[0] = d64(r.choice([0.0, -0.0, 1.0, -1.0, 2.5, -2.5, 3.5, 0.5, -0.5, 1e17, -1e17, 99999999999999999.0,
+                                  1e18, -1e18, 1e19, INF, NAN, r.randrange(-10 ** 15, 10 ** 15) / 4]))
+        rc = r.randrange(0, 4)
+        c = x87_case(g, b"", st, fcw=FCW | (rc << 10))
+        rand_mem_bytes(g, c)
+        modrm_mem_x87(g, c, 0xDF, 6, 10)
+    # fcmovcc: DA C0/C8/D0/D8 (b e be u), DB C0/C8/D0/D8 (nb ne nbe nu)
+    for op in (0xDA, 0xDB):
+        for cc in range(4):
+            for k in range(8):
+                depth = r.randrange(1, 5)
+                i = r.randrange(0, depth + (1 if k == 7 else 0))
+                c = x87_case(g, bytes([op, 0xC0 + cc * 8 + i]), stack(depth))
+                c.fl = 0x202 | r.choice(COND_FLAG_SETS) | (r.getrandbits(12) & ARITH if k % 2 else 0)
+    # the undocumented aliases: fcom2 fcomp3 fcomp5 fxch4 fxch7 fstp1 fstp8 fstp9 ffreep
+    cmpvals = lambda n: [d64(r.choice([1.0, -1.0, 0.0, 2.0, INF, NAN])) if r.random() < 0.5 else x87val(g) for _ in range(n)]
+    for op, base, fm in ((0xDC, 0xD0, 0), (0xDC, 0xD8, 0), (0xDE, 0xD0, 0), (0xDD, 0xC8, ARITH_FSW),
+                         (0xDF, 0xC8, ARITH_FSW), (0xD9, 0xD8, ARITH_FSW), (0xDF, 0xD0, ARITH_FSW),
+                         (0xDF, 0xD8, ARITH_FSW), (0xDF, 0xC0, ALL_C)):
+        for k in range(10):
+            depth = r.randrange(1, 5)
+            i = r.randrange(0, depth + (1 if k == 9 else 0))
+            st = cmpvals(depth) if fm == 0 else stack(depth)
+            if fm == 0 and k % 3 == 0:
+                st[i if i < depth else 0] = st[0]
+            x87_case(g, bytes([op, base + i]), st, fsw_mask=fm)
+    # fneni, fndisi, fnsetpm: no-ops on a 387 and later
+    for code in (b"\xdb\xe0", b"\xdb\xe1", b"\xdb\xe4"):
+        for k in range(3):
+            c = x87_case(g, code, stack(r.randrange(0, 4)), fsw_mask=ALL_C)
+            c.fsw = r.choice([0, 0x0001, 0x4500, 0x0100])
+
+
+# ---------------------------------------------------------------------------------------------- families: control transfer
+
+
+GPR_UPPER = 0xFFFFFFFF00000000
+
+
+def branch_target(g: Gen, where: str) -> int:
+    """A branch target: 'page' = the int3 filler of the code page (after the case and its exit jump),
+    'low' = the unmapped page below the code page."""
+    r = g.r
+    if where == "page":
+        return CODE + r.randrange(0x40, 0xFF0)
+    return CODE - r.randrange(1, 0x1000)
+
+
+def stack_ptr(g: Gen) -> int:
+    return DATA + 32 + g.r.choice([0, 8, -8, 16, 4])
+
+
+def gen_control(g: Gen) -> None:
+    r = g.r
+    bits = g.bits
+    wm = (1 << bits) - 1
+    slot = 8 if bits == 64 else 4
+
+    def rel_case(prefix: bytes, op: bytes, rsize: int, fl: int | None = None, where: str | None = None,
+                 opsz16: bool = False) -> Case:
+        c = g.new()
+        if fl is not None:
+            c.fl = fl
+        n = len(prefix) + len(op) + rsize
+        if rsize == 1:
+            # rel8: forward past the exit jump, or backward below the code page
+            rel = r.randrange(9, 128) if r.random() < 0.6 else r.randrange(-128, -n)
+        else:
+            t = branch_target(g, where or r.choice(["page", "page", "low"]))
+            rel = t - (CODE + n)
+            if opsz16:
+                rel &= 0xFFFF
+        c.code = prefix + op + imm_bytes(rel, rsize)
+        return c
+
+    # jcc rel8 / rel32 (and rel16 in 32-bit mode: IP truncated to 16 bits)
+    for cc in range(16):
+        for k in range(6):
+            fl = 0x202 | r.choice(COND_FLAG_SETS) | (r.getrandbits(12) & ARITH if k % 2 else 0)
+            rel_case(b"", bytes([0x70 + cc]), 1, fl)
+            fl = 0x202 | r.choice(COND_FLAG_SETS) | (r.getrandbits(12) & ARITH if k % 2 else 0)
+            rel_case(b"", bytes([0x0F, 0x80 + cc]), 4, fl)
+        if bits == 32:
+            rel_case(b"\x66", bytes([0x0F, 0x80 + cc]), 2, 0x202 | r.choice(COND_FLAG_SETS), opsz16=True)
+    # jmp rel8 / rel32, call rel32 (stack in the buffer)
+    for k in range(12):
+        rel_case(b"", b"\xeb", 1)
+        rel_case(b"", b"\xe9", 4)
+        c = rel_case(b"", b"\xe8", 4)
+        rand_mem_bytes(g, c)
+        c.g[RSP] = stack_ptr(g)
+    if bits == 32:
+        for k in range(4):
+            rel_case(b"\x66", b"\xe9", 2, opsz16=True)
+            c = rel_case(b"\x66", b"\xe8", 2, opsz16=True)
+            rand_mem_bytes(g, c)
+            c.g[RSP] = stack_ptr(g)
+    # jmp / call r/m (FF /4, FF /2): target from a register or memory; non-canonical targets: #GP
+    for digit in (4, 2):
+        for k in range(20):
+            c = g.new()
+            rand_mem_bytes(g, c)
+            use_mem = k % 2 == 1
+            o16 = bits == 32 and k % 10 == 9
+            w = 16 if o16 else bits
+            t = branch_target(g, "page" if k % 5 else "low")
+            if bits == 64 and k % 7 == 6:
+                t = r.choice([0x0000800000000000, 0xFFFF7FFFFFFFF000, 0x8000000000000000])
+            c.g[RSP] = stack_ptr(g)
+            if use_mem:
+                rm = g.mem(c, w // 8, avoid={RSP}, off=r.choice([0, 8, 48, 56]))
+                write_mem_val(c, DATA_off(c, rm, g), w, t)
+            else:
+                rm = g.pick(1, exclude={RSP})[0]
+                g.put(c, rm, bits, t if not o16 else g.rand64(), True)
+                if o16:
+                    g.put(c, rm, 16, t, True)
+            g.enc(c, b"\xff", digit, rm, w, rexw=False)
+    # ret / ret imm16
+    for k in range(24):
+        c = g.new()
+        rand_mem_bytes(g, c)
+        o16 = bits == 32 and k % 8 == 7
+        sp = stack_ptr(g)
+        c.g[RSP] = sp
+        t = branch_target(g, "page" if k % 4 else "low")
+        write_mem_val(c, sp - DATA, 16 if o16 else bits, t)
+        c.code = (b"\x66" if o16 else b"") + (b"\xc3" if k % 2 == 0 else b"\xc2" + imm_bytes(r.choice([0, 4, 8, 0x10, 0xFFF8, r.getrandbits(16)]), 2))
+    # loop / loope / loopne / jcxz (67: ecx in 64-bit mode, cx in 32-bit mode)
+    for opc in (0xE0, 0xE1, 0xE2, 0xE3):
+        for k in range(16):
+            a = k % 4 == 3
+            c = rel_case(b"\x67" if a else b"", bytes([opc]), 1, 0x202 | r.choice(COND_FLAG_SETS))
+            cnt = r.choice([0, 1, 2, 3, 0x10000, 0x100000000, 0x100000001, 0xFFFFFFFF, g.rand64()])
+            c.g[RCX] = cnt & wm
+    # far transfers through the host's user code segments: 0x33 (64-bit), 0x23 (32-bit); anything else #GP
+    sels = [0x23, 0x33, 0x23, 0x33, 0x2B, 0x00, 0x20, 0x30, 0x1234, 0x1B, 0x27]
+
+    def far_case(code_fn, sel: int) -> Case:
+        c = g.new()
+        rand_mem_bytes(g, c)
+        t = branch_target(g, "page")
+        c.g[RSP] = stack_ptr(g)
+        code_fn(c, t, sel)
+        if bits == 64 and (sel & ~3) == 0x20:  # to compatibility mode: upper halves of the GPRs undefined
+            for n in range(16):
+                c.gmask(n, GPR_UPPER)
+        return c
+
+    if bits == 32:
+        for sel in sels:
+            for op in (0xEA, 0x9A):
+                def f(c, t, sel, op=op):
+                    c.code = bytes([op]) + imm_bytes(t, 4) + imm_bytes(sel, 2)
+                far_case(f, sel)
+    for digit in (5, 3):  # jmp far m16:32, call far m16:32 (66: m16:16 in 32-bit mode)
+        for k, sel in enumerate(sels + [0x23, 0x33]):
+            def f(c, t, sel, k=k):
+                o16 = bits == 32 and k % 6 == 5
+                rm = g.mem(c, 6, avoid={RSP}, off=r.choice([0, 8, 40, 48]))
+                off = DATA_off(c, rm, g)
+                if o16:
+                    write_mem_val(c, off, 16, t)
+                    write_mem_val(c, off + 2, 16, sel)
+                else:
+                    write_mem_val(c, off, 32, t)
+                    write_mem_val(c, off + 4, 16, sel)
+                g.enc(c, b"\xff", digit, rm, 16 if o16 else 32)
+            far_case(f, sel)
+    # retf / retf imm16: pops offset then selector (operand size: 32, or 64 with REX.W)
+    for k, sel in enumerate(sels + [0x23, 0x33, 0x23, 0x33]):
+        def f(c, t, sel, k=k):
+            w = 64 if bits == 64 and k % 3 == 1 else 32
+            sp = c.g[RSP]
+            write_mem_val(c, sp - DATA, w, t)
+            write_mem_val(c, sp - DATA + w // 8, w, sel | (r.getrandbits(16) << 16 if k % 4 == 2 else 0))
+            c.code = (b"\x48" if w == 64 else b"") + (b"\xcb" if k % 2 == 0 else b"\xca" + imm_bytes(r.choice([0, 8, 0x10]), 2))
+        far_case(f, sel)
+    # iret: pops EIP/RIP, CS, EFLAGS (and ESP/RSP, SS in 64-bit mode)
+    for k, sel in enumerate(sels + [0x23, 0x33, 0x23, 0x33]):
+        def f(c, t, sel, k=k):
+            w = 64 if bits == 64 and k % 2 == 1 else 32
+            sp = DATA + r.choice([0, 8, 16])
+            c.g[RSP] = sp
+            newfl = 0x202 | (r.getrandbits(12) & (ARITH | DF))
+            items = [t, sel, newfl, DATA + r.randrange(0, 64), 0x2B]  # (E/R)SP, SS: popped when 64-bit
+            for i, v in enumerate(items):
+                write_mem_val(c, sp - DATA + i * w // 8, w, v)
+            c.code = (b"\x48" if w == 64 else b"") + b"\xcf"
+        far_case(f, sel)
+    # traps: int3, int 3, int1 (icebp), into, int n (#GP: gates with DPL 0), hlt (#GP)
+    for code in (b"\xcc", b"\xcd\x03", b"\xf1", b"\xf4"):
+        for k in range(3):
+            c = g.new()
+            c.code = code
+            g.put(c, RAX, bits, g.rand64(), False)
+    for k in range(16):
+        c = g.new()
+        n = r.choice([0, 1, 2, 5, 6, 8, 13, 14, 0x20, 0x21, 0x28, 0x2F, 0x30, 0x81, 0xFF, r.randrange(0x40, 0x7F)])
+        c.code = bytes([0xCD, n])
+    if bits == 32:
+        for k in range(6):
+            c = g.new()
+            c.code = b"\xce"
+            c.fl = 0x202 | (OF if k % 2 else 0) | (r.getrandbits(12) & (ARITH & ~OF))
+
+
+# ---------------------------------------------------------------------------------------------- families: system
+
+
+def gen_system(g: Gen) -> None:
+    r = g.r
+    bits = g.bits
+    # privileged / I/O instructions at CPL 3: #GP(0)
+    priv = [b"\xf4", b"\xfa", b"\xfb", b"\x0f\x06", b"\x0f\x08", b"\x0f\x09", b"\x0f\x30", b"\x0f\x32", b"\x0f\x33",
+            b"\xe4\x60", b"\xe5\x40", b"\xe6\x80", b"\xe7\x70", b"\xec", b"\xed", b"\xee", b"\xef", b"\x66\xed",
+            b"\x6c", b"\x6d", b"\x6e", b"\x6f", b"\xf3\x6c", b"\xf3\x6d", b"\xf3\x6e", b"\xf3\x6f", b"\x66\x6d",
+            b"\x0f\x01\xf0", b"\x0f\x01\xf8", b"\x0f\x01\xca", b"\x0f\x01\xcb", b"\x0f\x01\xc8", b"\x0f\x01\xc9",
+            b"\x0f\x01\xd6", b"\x0f\x01\xd5", b"\x0f\x01\xee", b"\x0f\x01\xef"]
+    for op in (0x20, 0x21, 0x22, 0x23):  # mov cr/dr (mod is ignored: always registers)
+        for modrm in (0xC0, 0xD8, 0x00, 0x4A, 0x93, 0xE1):
+            priv.append(bytes([0x0F, op, modrm]))
+    for code in priv:
+        c = g.new()
+        c.code = code
+        g.put(c, RAX, bits, g.rand64(), False)
+        c.g[RDX] = r.choice([0x60, 0x3F8, 0x80, g.rand64() & ((1 << bits) - 1)])
+        c.g[RCX] = r.choice([0, 0x10, 0xC0000080])
+        c.g[RSI] = DATA
+        c.g[RDI] = DATA + 16
+        rand_mem_bytes(g, c)
+    # lgdt lidt lmsw invlpg (0F 01 /2 /3 /6 /7, memory forms), lldt ltr (0F 00 /2 /3)
+    for op, digit in ((b"\x0f\x01", 2), (b"\x0f\x01", 3), (b"\x0f\x01", 6), (b"\x0f\x01", 7), (b"\x0f\x00", 2),
+                      (b"\x0f\x00", 3)):
+        for use_mem in (True, False):
+            if not use_mem and op == b"\x0f\x01":
+                continue
+            c = g.new()
+            rand_mem_bytes(g, c)
+            rm = g.mem(c, 10) if use_mem else g.pick(1)[0]
+            g.enc(c, op, digit, rm, 32)
+            if not use_mem:
+                g.put(c, rm, bits, r.choice([0x2B, 0, 0x23]), True)
+    # sgdt sidt sldt str smsw: with UMIP on, Linux emulates them with its own dummy values (Windows would
+    # give its own): the values written are masked; no fault, the size written and the rest are compared
+    for op, digit, msz in ((b"\x0f\x01", 0, 0), (b"\x0f\x01", 1, 0), (b"\x0f\x00", 0, 2), (b"\x0f\x00", 1, 2),
+                           (b"\x0f\x01", 4, 2)):
+        for k in range(6):
+            use_mem = msz == 0 or k % 2 == 0
+            c = g.new()
+            rand_mem_bytes(g, c)
+            w = [32, 16, 64 if bits == 64 else 32][k % 3]
+            if use_mem:
+                size = msz or (10 if bits == 64 else 6)
+                rm = g.mem(c, size)
+                off = DATA_off(c, rm, g)
+                c.memmask = bytearray(MEMSZ)
+                c.memmask[off:off + size] = b"\xff" * size
+            else:
+                rm = g.pick(1)[0]
+                g.put(c, rm, bits, g.rand64(), True)
+                c.gmask(rm, (1 << bits) - 1)  # (Linux's emulation does not zero-extend r32 in 64-bit mode)
+            g.enc(c, op, digit, rm, w)
+            c.hostdep = True
+    # sysexit (#GP at CPL 3), sysret in 64-bit mode (#GP at CPL 3). Not recorded, the vendors differ (the
+    # emulator follows Intel): sysenter (AMD #UD in long mode; Intel #GP(0) with IA32_SYSENTER_CS = 0),
+    # sysret in compatibility mode (AMD #GP, Intel #UD), syscall (see hw.coverage.test.ts)
+    for code in [b"\x0f\x35", b"\x66\x0f\x35"] + ([b"\x0f\x07", b"\x48\x0f\x07"] if bits == 64 else []):
+        c = g.new()
+        c.code = code
+        for n in range(g.nregs):
+            if n != RSP:
+                c.g[n] = g.rand64() & ((1 << bits) - 1)
+    # cpuid, rdtsc, rdtscp: the values are the host's (not compared): only no fault, length, other registers
+    for code, regs in ((b"\x0f\xa2", (RAX, RBX, RCX, RDX)), (b"\x0f\x31", (RAX, RDX)), (b"\x0f\x01\xf9", (RAX, RCX, RDX))):
+        for k in range(4):
+            c = g.new()
+            c.code = code
+            for n in range(g.nregs):
+                if n != RSP:
+                    c.g[n] = g.rand64() & ((1 << bits) - 1)
+            c.g[RAX] = r.choice([0, 1, 7, 0x80000000]) if code == b"\x0f\xa2" else c.g[RAX]
+            for n in regs:
+                c.gmask(n, (1 << bits) - 1)
+            c.hostdep = True
+    # lar / lsl / verr / verw on the host's user selectors (0x23 0x2b 0x33), null, RPL 0-2, out of the GDT
+    sels = [0x23, 0x2B, 0x33, 0x20, 0x28, 0x31, 0x2A, 0x00, 0x03, 0x04, 0x1234, 0xFFFF, 0x1B, 0x0B]
+    for opc in (0x02, 0x03):
+        for w in widths(bits)[1:]:
+            for k in range(10):
+                c = g.new()
+                use_mem = k % 3 == 2
+                reg = g.pick(1)[0]
+                rm = g.mem(c, 2, avoid={reg}) if use_mem else g.pick(1)[0]
+                sel = r.choice(sels) | (r.getrandbits(16) << 16 if k % 4 == 1 else 0)
+                if use_mem:
+                    rand_mem_bytes(g, c)
+                    write_mem_val(c, DATA_off(c, rm, g), 16, sel)
+                g.enc(c, bytes([0x0F, opc]), reg, rm, w)
+                g.put(c, reg, bits, g.rand64(), True)
+                if not use_mem:
+                    g.put(c, rm, bits, sel, True)
+                    if rm == reg:
+                        g.put(c, reg, 32, sel, True)
+    for digit in (4, 5):
+        for k in range(12):
+            c = g.new()
+            use_mem = k % 3 == 2
+            rm = g.mem(c, 2) if use_mem else g.pick(1)[0]
+            sel = r.choice(sels)
+            if use_mem:
+                rand_mem_bytes(g, c)
+                write_mem_val(c, DATA_off(c, rm, g), 16, sel)
+            g.enc(c, b"\x0f\x00", digit, rm, 32)
+            if not use_mem:
+                g.put(c, rm, bits, g.rand64(), True)
+                g.put(c, rm, 16, sel, True)
+    # 32-bit only: arpl, bound, salc
+    if bits == 32:
+        for k in range(16):
+            c = g.new()
+            use_mem = k % 3 == 2
+            reg = g.pick(1)[0]
+            rm = g.mem(c, 2, avoid={reg}) if use_mem else g.pick(1)[0]
+            if use_mem:
+                rand_mem_bytes(g, c)
+            g.enc(c, b"\x63", reg, rm, 32)
+            set_operand_regs(g, c, [(reg, 32)] + ([] if use_mem else [(rm, 32)]), False)
+        for w in (16, 32):
+            for k in range(14):
+                c = g.new()
+                rand_mem_bytes(g, c)
+                reg = g.pick(1)[0]
+                rm = g.mem(c, 2 * w // 8, avoid={reg})
+                off = DATA_off(c, rm, g)
+                lo = sx(g.val(w), w)
+                hi = lo + r.randrange(-2, 100)
+                write_mem_val(c, off, w, lo)
+                write_mem_val(c, off + w // 8, w, hi)
+                idx = r.choice([lo, hi, lo - 1, hi + 1, (lo + hi) // 2, r.randrange(lo - 5, hi + 5)])
+                g.enc(c, b"\x62", reg, rm, w)
+                g.put(c, reg, 32, g.rand64(), False)
+                g.put(c, reg, w, idx, False)
+        for k in range(6):
+            c = g.new()
+            c.code = b"\xd6"
+            g.put(c, RAX, 32, g.rand64(), False)
+    # cache control and hints: clflush, clflushopt (memory: no architectural effect), prefetch (0F 18 with
+    # a register operand, 0F 0D), the reserved-NOP space 0F 19-0F 1F (both forms)
+    for op, digit, mand in ((b"\x0f\xae", 7, b""), (b"\x0f\xae", 7, b"\x66"), (b"\x0f\x0d", 0, b""), (b"\x0f\x0d", 1, b"")):
+        for k in range(3):
+            c = g.new()
+            rand_mem_bytes(g, c)
+            rm = g.mem(c, 1)
+            g.enc(c, op, digit, rm, 32, mand=mand)
+    for op in (b"\x0f\x18", b"\x0f\x0d"):
+        for digit in range(8 if op == b"\x0f\x18" else 2):
+            c = g.new()
+            g.enc(c, op, digit, r.randrange(0, 8), 32)
+            g.put(c, RAX, bits, g.rand64(), False)
+    for opc in range(0x19, 0x20):
+        for k in range(4):
+            c = g.new()
+            use_mem = k % 2 == 1
+            rand_mem_bytes(g, c)
+            rm = g.mem(c, 4, simple=True) if use_mem else r.randrange(0, 8)
+            if opc == 0x1E and not use_mem and k == 0:
+                rm = 2  # 0F 1E D0 (not F3: no endbr)
+            g.enc(c, bytes([0x0F, opc]), r.randrange(0, 8), rm, 32)
+    for op in (b"\x0f\xff", b"\x0f\xb9"):  # ud0 / ud1 with a memory operand
+        c = g.new()
+        rm = g.mem(c, 4, simple=True)
+        g.enc(c, op, 1, rm, 32)
+
+
+# ---------------------------------------------------------------------------------------------- families: segment registers
+
+
+def gen_seg(g: Gen) -> None:
+    r = g.r
+    bits = g.bits
+    # selectors the host has (0x23, 0x2b, 0x33), their RPL 0-2 forms, null, LDT, out of the GDT
+    DSELS = [0x2B, 0x2B, 0x00, 0x03, 0x28, 0x29, 0x2A, 0x23, 0x33, 0x20, 0x04, 0x1234, 0xFFFC, 0x1B]
+    # mov r/m, sreg (8C): reg 0-5 (6, 7: #UD); register destinations take 16/32/64-bit operand sizes
+    for sr in range(8):
+        for k in range(6):
+            c = g.new()
+            rand_mem_bytes(g, c)
+            use_mem = k % 3 == 2
+            w = [16, 32, 64 if bits == 64 else 32][k % 3]
+            rm = g.mem(c, 2) if use_mem else g.pick(1)[0]
+            g.enc(c, b"\x8c", sr, rm, w)
+            if not use_mem:
+                g.put(c, rm, bits, g.rand64(), True)
+    # mov sreg, r/m (8E): es ss ds fs gs (cs: #UD)
+    for sr in range(7):
+        for k in range(10):
+            c = g.new()
+            rand_mem_bytes(g, c)
+            use_mem = k % 3 == 2
+            rm = g.mem(c, 2) if use_mem else g.pick(1)[0]
+            sel = r.choice(DSELS if sr != 2 else [0x2B, 0x2B, 0x2B, 0x28, 0x29, 0x00, 0x23, 0x1234, 0x2F])
+            if use_mem:
+                write_mem_val(c, DATA_off(c, rm, g), 16, sel)
+            g.enc(c, b"\x8e", sr, rm, 16 if k % 4 == 1 else 32)
+            if not use_mem:
+                g.put(c, rm, bits, (g.rand64() & ~0xFFFF) | sel, True)
+    # push / pop segment registers (es cs ss ds: 32-bit only; fs gs: 0F A0/A1/A8/A9), 16-bit forms
+    pushes = [(b"\x0f\xa0", None), (b"\x0f\xa8", None)]
+    pops = [(b"\x0f\xa1", 4), (b"\x0f\xa9", 5)]
+    if bits == 32:
+        pushes += [(b"\x06", None), (b"\x0e", None), (b"\x16", None), (b"\x1e", None)]
+        pops += [(b"\x07", 0), (b"\x17", 2), (b"\x1f", 3)]
+    for code, _ in pushes:
+        for k in range(6):
+            c = g.new()
+            rand_mem_bytes(g, c)
+            c.g[RSP] = DATA + 32 + r.choice([0, 8, -8, 4])
+            c.code = (b"\x66" if k % 3 == 2 else b"") + code
+    for code, sr in pops:
+        for k in range(10):
+            c = g.new()
+            rand_mem_bytes(g, c)
+            sp = DATA + 32 + r.choice([0, 8, -8, 4])
+            c.g[RSP] = sp
+            o16 = k % 4 == 3
+            sel = r.choice(DSELS if sr != 2 else [0x2B, 0x2B, 0x28, 0x00, 0x23])
+            write_mem_val(c, sp - DATA, 16 if o16 else (64 if bits == 64 else 32),
+                          sel | ((r.getrandbits(16) << 16) if k % 3 == 1 else 0))
+            c.code = (b"\x66" if o16 else b"") + code
+    # lds/les (32-bit), lss/lfs/lgs: far pointer m16:16/32 -> sreg + register. (With REX.W, Intel reads
+    # m16:64 and AMD m16:32: not recorded.)
+    ops = [(b"\x0f\xb2", 2), (b"\x0f\xb4", 4), (b"\x0f\xb5", 5)]
+    if bits == 32:
+        ops += [(b"\xc5", 3), (b"\xc4", 0)]
+    for op, sr in ops:
+        for k in range(12):
+            c = g.new()
+            rand_mem_bytes(g, c)
+            w = [32, 16, 32][k % 3]
+            reg = g.pick(1)[0]
+            rm = g.mem(c, w // 8 + 2, avoid={reg}, simple=True)
+            off = DATA_off(c, rm, g)
+            sel = r.choice([0x2B, 0x2B, 0x00, 0x23, 0x28, 0x1234] if sr != 2 else [0x2B, 0x2B, 0x28, 0x00, 0x23])
+            write_mem_val(c, off + w // 8, 16, sel)
+            g.enc(c, op, reg, rm, w)
+            g.put(c, reg, bits, g.rand64(), True)
+    # pusha / popa (32-bit), 16-bit forms
+    if bits == 32:
+        for code in (b"\x60", b"\x61", b"\x66\x60", b"\x66\x61"):
+            for k in range(6):
+                c = g.new()
+                rand_mem_bytes(g, c)
+                c.code = code
+                for n in range(8):
+                    c.g[n] = g.rand64() & 0xFFFFFFFF
+                c.g[RSP] = DATA + (32 if code[-1] == 0x60 else 0) + r.choice([0, 4, 8])
+
+
+# ---------------------------------------------------------------------------------------------- additions to the older families
+# (appended at the end of their generators, so the earlier cases of those files do not change)
+
+
+def gen_mov_extra(g: Gen) -> None:
+    r = g.r
+    bits = g.bits
+    # push r / pop r through every opcode byte (50-57, 58-5F; REX.B: r8-r15), 16-bit forms
+    for n in range(g.nregs):
+        for pop in (False, True):
+            for k in range(2):
+                c = g.new()
+                rand_mem_bytes(g, c)
+                sp = DATA + 32 + r.choice([0, 8, -8, 4])
+                o16 = k == 1 and n % 3 == 0
+                c.code = (b"\x66" if o16 else b"") + (bytes([0x41]) if n >= 8 else b"") + bytes([(0x58 if pop else 0x50) + (n & 7)])
+                if n != RSP:
+                    g.put(c, n, bits, g.rand64(), False)
+                c.g[RSP] = sp
+    # mov r, imm through every opcode byte (B0-B7 with and without REX, B8-BF 16/32/64)
+    for n in range(g.nregs):
+        for w in widths(bits):
+            c = g.new()
+            isz = {8: 1, 16: 2, 32: 4, 64: 8}[w]
+            rexv = (0x48 if w == 64 else 0) | (n >> 3) | (0x40 if (w == 8 and bits == 64 and n % 2) else 0)
+            c.code = (b"\x66" if w == 16 else b"") + (bytes([rexv | 0x40]) if rexv else b"") + \
+                bytes([(0xB0 if w == 8 else 0xB8) + (n & 7)]) + imm_bytes(g.val(isz * 8), isz)
+            for m in range(g.nregs):
+                g.put(c, m, bits, g.rand64(), False)
+    # bswap r16: the result is undefined (SDM BSWAP) -> the low 16 bits masked
+    for n in range(g.nregs):
+        c = g.new()
+        c.code = b"\x66" + (bytes([0x41]) if n >= 8 else b"") + bytes([0x0F, 0xC8 + (n & 7)])
+        g.put(c, n, bits, g.rand64(), False)
+        c.gmask(n, 0xFFFF)
+    # movsxd with a 16-bit operand size (66 63) and without REX.W (64-bit mode)
+    if bits == 64:
+        for k in range(12):
+            c = g.new()
+            use_mem = k % 3 == 2
+            reg = g.pick(1)[0]
+            rm = g.mem(c, 4, avoid={reg}) if use_mem else g.pick(1)[0]
+            if use_mem:
+                rand_mem_bytes(g, c)
+            g.enc(c, b"\x63", reg, rm, 16 if k % 2 else 32, force_rex=k % 4 == 1)
+            g.put(c, reg, 64, g.rand64(), True)
+            if not use_mem:
+                g.put(c, rm, 64, g.rand64(), True)
+
+
+def gen_alu_extra(g: Gen) -> None:
+    # test r/m, imm through F6 /1 and F7 /1 (undocumented aliases of /0)
+    for w in widths(g.bits):
+        for k in range(8):
+            c = g.new()
+            c.flmask(AF)
+            use_mem = k % 3 == 2
+            isz = 1 if w == 8 else (2 if w == 16 else 4)
+            rm = g.mem(c, w // 8) if use_mem else g.pick(1)[0]
+            if use_mem:
+                rand_mem_bytes(g, c)
+            rex = g.enc(c, b"\xf6" if w == 8 else b"\xf7", 1, rm, w, imm=imm_bytes(g.val(isz * 8), isz))
+            if not use_mem:
+                set_operand_regs(g, c, [(rm, w)], rex)
+
+
+def gen_shift_extra(g: Gen) -> None:
+    r = g.r
+    # sal through /6 (undocumented alias of shl /4) in every opcode: D0 D1 D2 D3 C0 C1
+    for w in widths(g.bits):
+        for form in ("1", "cl", "imm"):
+            for k in range(6):
+                cnt = 1 if form == "1" else r.choice([0, 1, 2, w - 1, w, r.randrange(0, 64)])
+                c = g.new()
+                use_mem = k % 3 == 2
+                opc = {"1": 0xD0, "cl": 0xD2, "imm": 0xC0}[form] + (0 if w == 8 else 1)
+                avoid = {RCX} if form == "cl" else set()
+                rm = g.mem(c, w // 8, avoid=avoid) if use_mem else g.pick(1, exclude=avoid | ({4, 5, 6, 7} if w == 8 else set()))[0]
+                if use_mem:
+                    rand_mem_bytes(g, c)
+                rex = g.enc(c, bytes([opc]), 6, rm, w, imm=imm_bytes(cnt, 1) if form == "imm" else b"")
+                if not use_mem:
+                    set_operand_regs(g, c, [(rm, w)], rex)
+                if form == "cl":
+                    g.put(c, RCX, g.bits, g.rand64(), False)
+                    g.put(c, RCX, 8, cnt, False)
+                mc = cnt & (0x3F if w == 64 else 0x1F)
+                if mc:
+                    c.flmask(AF | (OF if mc != 1 else 0) | (CF if mc >= w else 0))
+
+
+def approx_lane(g: Gen, rsqrt: bool) -> tuple[int, int]:
+    """(input, mask) for one rcp/rsqrt lane: a normal input whose exact result has its low 13 mantissa bits
+    near 0x1000, so any approximation within the architectural 1.5 * 2^-12 relative error differs from it
+    only in those (masked) bits; or a special input with an exact result (mask 0)."""
+    r = g.r
+    if r.random() < 0.25:
+        return r.choice([0x00000000, 0x80000000, 0x7F800000, 0xFF800000, 0x7FC00000, 0xFFC00001, 0x7F800001]), 0
+    e = r.randrange(-40, 40)
+    m = (r.getrandbits(10) << 13) | 0x1000 | r.randrange(-64, 64)
+    res = (1.0 + m / 2.0 ** 23) * 2.0 ** e
+    x = 1.0 / (res * res) if rsqrt else 1.0 / res
+    if not rsqrt and r.random() < 0.3:
+        x = -x
+    return f32(x), 0x1FFF
+
+
+def gen_sse_extra(g: Gen) -> None:
+    r = g.r
+    # comiss ucomiss comisd ucomisd with a memory operand
+    for opc in (0x2E, 0x2F):
+        for mand, kind in ((PS, "ss"), (PD, "sd")):
+            sse_case(g, bytes([0x0F, opc]), mand, kind, 9, memsize=4 if kind == "ss" else 8, align=1)
+    # rcpps rcpss rsqrtps rsqrtss: approximations (the low bits of normal results masked, see approx_lane)
+    for opc, rsqrt in ((0x53, False), (0x52, True)):
+        for mand in (PS, SS):
+            for k in range(16):
+                c = g.new()
+                use_mem = k % 3 == 2
+                reg = r.randrange(0, g.nregs)
+                lanes = [approx_lane(g, rsqrt) for _ in range(4)]
+                v = sum(x << (32 * i) for i, (x, _) in enumerate(lanes))
+                mk = sum(m << (32 * i) for i, (_, m) in enumerate(lanes))
+                if mand == SS:
+                    mk &= 0xFFFFFFFF
+                if use_mem:
+                    rand_mem_bytes(g, c)
+                    rm = g.mem(c, 16 if mand == PS else 4, align=16 if mand == PS else 1)
+                    off = DATA_off(c, rm, g)
+                    c.mem[off:off + (16 if mand == PS else 4)] = v.to_bytes(16, "little")[:16 if mand == PS else 4]
+                else:
+                    rm = r.randrange(0, g.nregs)
+                g.enc(c, bytes([0x0F, opc]), reg, rm, 32, mand=mand)
+                c.xmm[reg] = xmm_int(g)
+                if not use_mem:
+                    c.xmm[rm] = v
+                c.xmask(reg, mk)
+
+
 # ---------------------------------------------------------------------------------------------- driver
 
 
@@ -1927,7 +3085,16 @@ FAMILIES = {
     "sse": (gen_sse, (64, 32)),
     "sseint": (gen_sse_int, (64, 32)),
     "x87": (gen_x87, (64, 32)),
+    "x87ext": (gen_x87ext, (64, 32)),
+    "fpstate": (gen_fpstate, (64, 32)),
+    "mmx": (gen_mmx, (64, 32)),
+    "bmi": (gen_bmi, (64, 32)),
+    "control": (gen_control, (64, 32)),
+    "system": (gen_system, (64, 32)),
+    "seg": (gen_seg, (64, 32)),
 }
+# Families whose cases may branch (the vector then gives the target: rip=).
+BRANCHING = {"control"}
 
 
 def disassemble(bits: int, cases: list[Case]) -> list[str]:
@@ -1970,12 +3137,39 @@ def disassemble(bits: int, cases: list[Case]) -> list[str]:
     return res
 
 
+# objdump shows the undocumented x87 register-form aliases as (bad); name them (AMD/Intel execute them).
+X87_ALIASES = {(0xDC, 0xD0): "fcom2", (0xDC, 0xD8): "fcomp3", (0xDE, 0xD0): "fcomp5", (0xDD, 0xC8): "fxch4",
+               (0xDF, 0xC8): "fxch7", (0xD9, 0xD8): "fstp1", (0xDF, 0xD0): "fstp8", (0xDF, 0xD8): "fstp9"}
+
+
+def alias_text(code: bytes, text: str) -> str:
+    if text == "(bad)" and len(code) == 2 and (code[0], code[1] & 0xF8) in X87_ALIASES:
+        return f"{X87_ALIASES[(code[0], code[1] & 0xF8)]} st({code[1] & 7})"
+    return text
+
+
+def normalize_hostdep(c: Case, line: str) -> str:
+    """Zeroes the masked bits of the GPR and mem outputs of a case whose values come from the host (time,
+    CPU number, the kernel's UMIP emulation), so that the files are deterministic."""
+    parts = line.split(" | ")
+    fields = []
+    for f in parts[2].split(" "):
+        k, _, v = f.partition("=")
+        if k in c.mask and (k in G64 or k in G32):
+            v = f"{int(v, 16) & ~c.mask[k]:0{len(v)}x}"
+        elif k == "mem" and c.memmask is not None:
+            v = bytes(b & ~m for b, m in zip(bytes.fromhex(v), c.memmask)).hex()
+        fields.append(f"{k}={v}" if _ else k)
+    parts[2] = " ".join(fields)
+    return " | ".join(parts)
+
+
 def run_family(name: str, bits: int, cases_only: bool = False) -> tuple[int, str]:
     fn, _ = FAMILIES[name]
     g = Gen(name, bits)
     fn(g)
     cases = [c for c in g.cases if c.code]
-    texts = disassemble(bits, cases)
+    texts = [alias_text(c.code, t) for c, t in zip(cases, disassemble(bits, cases))]
     lines = [c.line(t) for c, t in zip(cases, texts)]
     if cases_only:
         return len(lines), "\n".join(lines) + "\n"
@@ -1986,6 +3180,11 @@ def run_family(name: str, bits: int, cases_only: bool = False) -> tuple[int, str
     out = [l for l in p.stdout.splitlines() if l and not l.startswith("#")]
     if len(out) != len(lines):
         raise SystemExit(f"harness returned {len(out)} lines for {len(lines)} cases")
+    out = [normalize_hostdep(c, l) if c.hostdep else l for c, l in zip(cases, out)]
+    if name not in BRANCHING:
+        for l in out:
+            if " rip=" in l.split(" | ")[2]:
+                raise SystemExit(f"{name}.{bits}: a case branched (not a branching family): {l[:160]}")
     header = HEADER.format(family=name, bits=bits, cpu=cpu_name())
     return len(out), header + "\n".join(out) + "\n"
 

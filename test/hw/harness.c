@@ -14,7 +14,13 @@
  *
  * Fixed addresses (also in stubs.asm and the TypeScript test):
  *   BLOB 0x20000000 stubs, STATE 0x20001000 register images, CODE 0x20010000 (one page),
- *   DATA 0x20020fe0 (64 bytes, straddling the boundary of the two pages mapped at 0x20020000).
+ *   DATA 0x20020fe0 (64 bytes, straddling the boundary of the two pages mapped at 0x20020000),
+ *   DATA2 0x20030000 (512 bytes at the start of one page: fxsave/fnsave images).
+ *
+ * A case normally ends at the `jmp [exit]` placed after its bytes. The rest of the code page is int3
+ * (0xCC): a branch that lands there traps (SIGTRAP) and its state is taken from the signal context; the
+ * vector then says where it landed (`rip=`). A branch to an unmapped page shows as the fetch #PF at the
+ * target and is reported the same way (`rip=`, no exception).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -36,6 +42,8 @@
 #define DATA_PAGES 0x20020000UL /* two pages */
 #define DATA 0x20020fe0UL
 #define DATA_SIZE 64
+#define DATA2 0x20030000UL
+#define DATA2_SIZE 512
 #define PAGE 4096
 
 /* The state area, as stubs.asm addresses it. */
@@ -46,10 +54,13 @@ struct state {
     uint64_t ptr_code; /* 0x090 */
     uint64_t ptr_exit64;
     uint64_t ptr_exit32;
-    uint8_t pad0[0x100 - 0x0a8];
+    uint64_t saved_fsbase; /* 0x0a8 */
+    uint64_t saved_gsbase; /* 0x0b0 */
+    uint8_t pad0[0x100 - 0x0b8];
     uint64_t out_g[16]; /* 0x100 */
     uint64_t out_fl;    /* 0x180 */
-    uint8_t pad1[0x200 - 0x188];
+    uint16_t out_seg[6]; /* 0x188: es cs ss ds fs gs */
+    uint8_t pad1[0x200 - 0x194];
     uint8_t in_fx[512];  /* 0x200 */
     uint8_t out_fx[512]; /* 0x400 */
 };
@@ -62,12 +73,14 @@ __asm__(".section .rodata\n.balign 16\n.global stubs_bin\nstubs_bin:\n.incbin \"
 static const char *g64[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
                               "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
 static const char *g32[8] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
+static const char *sregs[6] = {"es", "cs", "ss", "ds", "fs", "gs"};
 
 /* ---------------------------------------------------------------- faults */
 
 static sigjmp_buf jb;
 static volatile int fault_trap = -1;
-static volatile uint64_t fault_rip;
+static volatile uint64_t fault_rip, fault_cr2;
+static volatile int fault_has_ss;
 static char altstack[65536];
 
 static void on_signal(int sig, siginfo_t *si, void *ucv) {
@@ -82,6 +95,12 @@ static void on_signal(int sig, siginfo_t *si, void *ucv) {
     if (uc->uc_mcontext.fpregs) memcpy(S->out_fx, uc->uc_mcontext.fpregs, 512);
     fault_trap = (int)g[REG_TRAPNO];
     fault_rip = (uint64_t)g[REG_RIP];
+    fault_cr2 = (uint64_t)g[REG_CR2];
+    /* cs, gs, fs, ss (ss only with UC_SIGCONTEXT_SS); ds/es are not in the context (unchanged by a fault) */
+    uint64_t csgsfs = (uint64_t)g[REG_CSGSFS];
+    S->out_seg[1] = (uint16_t)csgsfs;
+    fault_has_ss = (uc->uc_flags & 2) != 0;
+    if (fault_has_ss) S->out_seg[2] = (uint16_t)(csgsfs >> 48);
     siglongjmp(jb, 1);
 }
 
@@ -203,6 +222,13 @@ struct input {
     int has_mem;
     uint8_t fx[512];
     int has_x87; /* any of fcw/fsw/st given */
+    uint8_t mem2[DATA2_SIZE];
+    int mmx_view;  /* any of mmN/ftw given: MMX registers and the abridged tag are printed instead of st */
+    int has_mm[8];
+    uint64_t mm[8];
+    int has_ftw;
+    uint8_t ftw;
+    int top; /* MMX view: TOP (MMX instructions set it to 0) */
 };
 
 static int gpr_index(const char *k, size_t kn, int bits) {
@@ -266,6 +292,23 @@ static int parse_in(char *p, struct input *in, char *err) {
             if (parse_u64(v, vn, &x) || (x & 0x3800)) goto bad;
             fsw = (uint16_t)x;
             in->has_x87 = 1;
+        } else if (kn == 3 && k[0] == 'm' && k[1] == 'm' && k[2] >= '0' && k[2] <= '7') {
+            if (vn != 16 || parse_u64(v, vn, &x)) goto bad;
+            in->mm[k[2] - '0'] = x;
+            in->has_mm[k[2] - '0'] = 1;
+            in->mmx_view = 1;
+        } else if (kn == 3 && !memcmp(k, "ftw", 3)) {
+            if (parse_u64(v, vn, &x) || x > 0xff) goto bad;
+            in->ftw = (uint8_t)x;
+            in->has_ftw = 1;
+            in->mmx_view = 1;
+        } else if (kn == 3 && !memcmp(k, "top", 3)) {
+            if (parse_u64(v, vn, &x) || x > 7) goto bad;
+            in->top = (int)x;
+            in->mmx_view = 1;
+        } else if (kn == 2 && !memcmp(k, "m2", 2)) {
+            /* the second buffer, trailing zero bytes omitted */
+            if (vn == 0 || parse_hex_bytes(v, vn, in->mem2, DATA2_SIZE) < 0) goto bad;
         } else if (kn == 2 && !memcmp(k, "st", 2)) {
             /* comma-separated ST(0).. as double bit patterns, '-' = empty */
             uint64_t vals[8];
@@ -303,8 +346,24 @@ static int parse_in(char *p, struct input *in, char *err) {
         sprintf(err, "bad field '%.*s=%.*s'", (int)kn, k, (int)vn, v);
         return -1;
     }
-    fsw = (uint16_t)(fsw | (((8 - depth) & 7) << 11));
+    int top = (8 - depth) & 7;
+    if (in->mmx_view && !depth) top = in->top;
+    fsw = (uint16_t)(fsw | (top << 11));
     memcpy(in->fx + 2, &fsw, 2);
+    if (in->mmx_view) {
+        /* MMi = mantissa of physical register Ri, exponent all ones (as an MMX write leaves it) */
+        for (int r = 0; r < 8; r++) {
+            if (!in->has_mm[r]) continue;
+            if (depth) {
+                sprintf(err, "mmN and st together");
+                return -1;
+            }
+            uint8_t *slot = in->fx + 32 + 16 * ((r - top) & 7);
+            memcpy(slot, &in->mm[r], 8);
+            slot[8] = 0xff, slot[9] = 0xff;
+        }
+        if (in->has_ftw) in->fx[4] = in->ftw;
+    }
     return 0;
 }
 
@@ -351,6 +410,12 @@ static void st_text(const uint8_t *fx, char *out) {
 
 static uint64_t entries[4]; /* run64, run32, exit64, exit32 */
 
+static void emit_hex_trimmed(const char *name, const uint8_t *b, int n) {
+    while (n > 1 && b[n - 1] == 0) n--;
+    emit(" %s=", name);
+    for (int i = 0; i < n; i++) emit("%02x", b[i]);
+}
+
 static void *map_fixed(unsigned long addr, size_t size, int prot) {
     void *p = mmap((void *)addr, size, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
     if (p != (void *)addr) {
@@ -364,6 +429,7 @@ int main(void) {
     map_fixed(BLOB, 0x4000, PROT_READ | PROT_WRITE | PROT_EXEC);
     map_fixed(CODE, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC);
     map_fixed(DATA_PAGES, 2 * PAGE, PROT_READ | PROT_WRITE);
+    map_fixed(DATA2, PAGE, PROT_READ | PROT_WRITE);
     memcpy((void *)BLOB, stubs_bin, (size_t)(stubs_end - stubs_bin));
     memcpy(entries, (void *)BLOB, sizeof entries);
     S->ptr_code = CODE;
@@ -430,19 +496,24 @@ int main(void) {
             uint32_t a = (uint32_t)(STATE + offsetof(struct state, ptr_exit64));
             j[0] = 0xff, j[1] = 0x24, j[2] = 0x25;
             memcpy(j + 3, &a, 4);
-        } else { /* jmp dword [PTR_EXIT32] */
+        } else { /* jmp dword [cs:PTR_EXIT32] (through CS: the case may have loaded DS with a null selector) */
             uint32_t a = (uint32_t)(STATE + offsetof(struct state, ptr_exit32));
-            j[0] = 0xff, j[1] = 0x25;
-            memcpy(j + 2, &a, 4);
+            j[0] = 0x2e, j[1] = 0xff, j[2] = 0x25;
+            memcpy(j + 3, &a, 4);
         }
         memset((void *)DATA_PAGES, 0, 2 * PAGE);
         memcpy(data, in.mem, DATA_SIZE);
+        memset((void *)DATA2, 0, PAGE);
+        memcpy((void *)DATA2, in.mem2, DATA2_SIZE);
+        uint16_t in_seg[6] = {0x2b, (uint16_t)(in.bits == 64 ? 0x33 : 0x23), 0x2b, 0x2b, 0, 0};
+        memcpy(S->out_seg, in_seg, sizeof in_seg);
         memcpy(S->in_g, in.g, sizeof in.g);
         S->in_fl = in.fl;
         memcpy(S->in_fx, in.fx, 512);
         memset(S->out_g, 0, sizeof S->out_g);
         memset(S->out_fx, 0, 512);
         fault_trap = -1;
+        fault_has_ss = 0;
 
         if (sigsetjmp(jb, 1) == 0) {
             ((void (*)(void))entries[in.bits == 64 ? 0 : 1])();
@@ -458,10 +529,33 @@ int main(void) {
                 sprintf(err, "wrote outside the data buffer at %#lx", a);
                 break;
             }
+        for (unsigned long a = DATA2 + DATA2_SIZE; a < DATA2 + PAGE; a++)
+            if (*(uint8_t *)a) {
+                sprintf(err, "wrote outside the second buffer at %#lx", a);
+                break;
+            }
         if (memcmp(code, in.code, (size_t)in.len)) sprintf(err, "modified its own code");
-        if (fault_trap >= 0 && fault_rip != CODE) sprintf(err, "fault %s at %#llx, not at the instruction",
-                                                          trap_name(fault_trap), (unsigned long long)fault_rip);
-        if (fault_trap == 3) sprintf(err, "ran past the instruction (int3 filler hit)");
+        /* where the case ended: at code+len (no fault), a fault at the instruction, a trap after it (int3,
+           int1, into), or a branch that landed on the int3 filler / an unmapped page */
+        int64_t landed = -1;
+        uint64_t end = CODE + (uint64_t)in.len;
+        int own = fault_rip > CODE && fault_rip <= end;
+        if (fault_trap == 3 && !own) {
+            landed = (int64_t)(fault_rip - 1);
+            fault_trap = -1;
+        } else if (fault_trap == 14 && fault_cr2 == fault_rip && fault_rip != CODE) {
+            landed = (int64_t)fault_rip;
+            fault_trap = -1;
+        } else if (fault_trap == 1 || fault_trap == 3 || fault_trap == 4) {
+            /* traps report the next instruction; INT1 under this host's hypervisor reports itself */
+            if (fault_rip != end && !(fault_trap == 1 && fault_rip == CODE)) sprintf(err, "trap %s at %#llx, not after the instruction", trap_name(fault_trap),
+                                          (unsigned long long)fault_rip);
+        } else if (fault_trap >= 0 && fault_rip != CODE) {
+            sprintf(err, "fault %s at %#llx, not at the instruction", trap_name(fault_trap),
+                    (unsigned long long)fault_rip);
+        }
+        if (landed >= 0 && (uint64_t)landed >= CODE && (uint64_t)landed < end + 8)
+            sprintf(err, "landed inside the case or its exit jump at %#llx", (unsigned long long)landed);
 
         /* output: fields that differ from the input */
         outlen = 0;
@@ -485,6 +579,7 @@ int main(void) {
                 emit(" mem=");
                 for (int i = 0; i < DATA_SIZE; i++) emit("%02x", data[i]);
             }
+            if (memcmp((void *)DATA2, in.mem2, DATA2_SIZE)) emit_hex_trimmed("m2", (const uint8_t *)DATA2, DATA2_SIZE);
             for (int r = 0; r < (in.bits == 64 ? 16 : 8); r++)
                 if (memcmp(in.fx + 160 + 16 * r, S->out_fx + 160 + 16 * r, 16)) emit_xmm(r, S->out_fx + 160 + 16 * r);
             uint32_t mi, mo;
@@ -498,10 +593,24 @@ int main(void) {
             memcpy(&so, S->out_fx + 2, 2);
             if (ci != co) emit(" fcw=%04x", co);
             if (si != so) emit(" fsw=%04x", so);
-            char sti[256], sto[256];
-            st_text(in.fx, sti);
-            st_text(S->out_fx, sto);
-            if (strcmp(sti, sto)) emit(" st=%s", sto[0] ? sto : "-");
+            if (in.mmx_view) {
+                if (in.fx[4] != S->out_fx[4]) emit(" ftw=%02x", S->out_fx[4]);
+                int ti = (si >> 11) & 7, to = (so >> 11) & 7;
+                for (int r = 0; r < 8; r++) {
+                    uint64_t a, b;
+                    memcpy(&a, in.fx + 32 + 16 * ((r - ti) & 7), 8);
+                    memcpy(&b, S->out_fx + 32 + 16 * ((r - to) & 7), 8);
+                    if (a != b) emit(" mm%d=%016llx", r, (unsigned long long)b);
+                }
+            } else {
+                char sti[256], sto[256];
+                st_text(in.fx, sti);
+                st_text(S->out_fx, sto);
+                if (strcmp(sti, sto)) emit(" st=%s", sto[0] ? sto : "-");
+            }
+            for (int k = 0; k < 6; k++)
+                if (S->out_seg[k] != in_seg[k]) emit(" %s=%x", sregs[k], S->out_seg[k]);
+            if (landed >= 0) emit(" rip=%llx", (unsigned long long)landed);
             if (fault_trap >= 0) emit(" exc=%s", trap_name(fault_trap));
         }
         emit(" | %s | %s", parts[2], parts[3]);

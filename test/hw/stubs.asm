@@ -5,6 +5,12 @@
 ;   LOWSTK= 0x20003000  top of a small stack used while switching modes
 ;   CODE  = 0x20010000  the case: instruction bytes, then jmp [PTR_EXIT64] / jmp [PTR_EXIT32]
 ;   DATA  = 0x20020fe0  the 64-byte data buffer (crosses the page boundary at 0x20021000)
+;   DATA2 = 0x20030000  the 512-byte second buffer (fxsave/fnsave images)
+; Segment registers: the case starts with DS = ES = SS = 0x2b (as in Windows) and CS = 0x33 / 0x23; FS
+; and GS are Linux's (selector 0). The exit stubs store all six (OUT_SEG) and put back what C needs:
+; DS = ES = 0 in 64-bit code, FS/GS selector 0 with the bases saved at entry (rdfsbase/wrfsbase), so a
+; case may load any segment register. The 32-bit exit stores through SS (the only writable user data
+; segment is 0x2b, so SS is always usable there, whatever the case did to DS).
 ; The table at the start gives the entry points: run64, run32 (called from C: void f(void)),
 ; exit64 and exit32 (the case code jumps there through PTR_EXIT64 / PTR_EXIT32).
         org 0x20000000
@@ -15,6 +21,9 @@
 %define PTR_CODE   STATE+0x090
 %define OUT_G      STATE+0x100
 %define OUT_FL     STATE+0x180
+%define SAVED_FSB  STATE+0x0a8
+%define SAVED_GSB  STATE+0x0b0
+%define OUT_SEG    STATE+0x188
 %define IN_FX      STATE+0x200
 %define OUT_FX     STATE+0x400
 %define LOWSTK     0x20003000
@@ -30,7 +39,15 @@ run64:
         push r14
         push r15
         mov [SAVED_RSP], rsp
+        rdfsbase rax
+        mov [SAVED_FSB], rax
+        rdgsbase rax
+        mov [SAVED_GSB], rax
+        fninit                          ; FIP/FDP/FOP = 0 (fxrstor may keep them on AMD)
         o64 fxrstor [IN_FX]
+        mov ax, 0x2b
+        mov ds, ax
+        mov es, ax
         push qword [IN_FL]
         popfq
         mov rax, [IN_G+0*8]
@@ -68,6 +85,12 @@ exit64:
         mov [OUT_G+13*8], r13
         mov [OUT_G+14*8], r14
         mov [OUT_G+15*8], r15
+        mov [OUT_SEG+0], es
+        mov [OUT_SEG+2], cs
+        mov [OUT_SEG+4], ss
+        mov [OUT_SEG+6], ds
+        mov [OUT_SEG+8], fs
+        mov [OUT_SEG+10], gs
         mov rsp, [SAVED_RSP]
         pushfq
         pop qword [OUT_FL]
@@ -75,6 +98,15 @@ exit64:
         popfq
 back64:
         o64 fxsave [OUT_FX]
+        xor eax, eax
+        mov ds, eax
+        mov es, eax
+        mov fs, eax
+        mov gs, eax
+        mov rax, [SAVED_FSB]
+        wrfsbase rax
+        mov rax, [SAVED_GSB]
+        wrgsbase rax
         pop r15
         pop r14
         pop r13
@@ -91,6 +123,11 @@ run32:
         push r14
         push r15
         mov [SAVED_RSP], rsp
+        rdfsbase rax
+        mov [SAVED_FSB], rax
+        rdgsbase rax
+        mov [SAVED_GSB], rax
+        fninit
         o64 fxrstor [IN_FX]
         mov esp, LOWSTK
         push 0x23
@@ -116,14 +153,23 @@ entry32:
         jmp [PTR_CODE]
 
 exit32:
-        mov [OUT_G+0*8], eax
-        mov [OUT_G+1*8], ecx
-        mov [OUT_G+2*8], edx
-        mov [OUT_G+3*8], ebx
-        mov [OUT_G+4*8], esp
-        mov [OUT_G+5*8], ebp
-        mov [OUT_G+6*8], esi
-        mov [OUT_G+7*8], edi
+        mov [ss:OUT_G+0*8], eax
+        mov [ss:OUT_G+1*8], ecx
+        mov [ss:OUT_G+2*8], edx
+        mov [ss:OUT_G+3*8], ebx
+        mov [ss:OUT_G+4*8], esp
+        mov [ss:OUT_G+5*8], ebp
+        mov [ss:OUT_G+6*8], esi
+        mov [ss:OUT_G+7*8], edi
+        mov [ss:OUT_SEG+0], es
+        mov [ss:OUT_SEG+2], cs
+        mov [ss:OUT_SEG+4], ss
+        mov [ss:OUT_SEG+6], ds
+        mov [ss:OUT_SEG+8], fs
+        mov [ss:OUT_SEG+10], gs
+        mov ax, 0x2b
+        mov ds, ax
+        mov es, ax
         mov esp, LOWSTK
         pushfd
         pop dword [OUT_FL]

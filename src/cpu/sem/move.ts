@@ -595,7 +595,8 @@ define(
   { map: 0, opcode: 0xd7, name: "xlat", h: xlat },
   // 0F 18..1F: prefetch hints (0F 18 /0-3) and the reserved hint-NOP space incl. multi-byte NOP 0F 1F /0,
   // endbr32/64 and MPX/CET forms on a CPU without MPX/CET (SDM Vol. 2B NOP, PREFETCHh).
-  { map: 1, opcode: 0x0d, name: "prefetchw", h: nop },
+  // 0F 0D /r prefetchw: memory operand only; the register form is #UD (recorded on hardware).
+  { map: 1, opcode: 0x0d, form: "mem", name: "prefetchw", h: nop },
 );
 for (let op = 0x91; op <= 0x97; op++) define({ map: 0, opcode: op, name: "xchg", h: xchgAxZv });
 for (let op = 0xb0; op <= 0xb7; op++) define({ map: 0, opcode: op, name: "mov", h: movZbIb });
