@@ -1,6 +1,8 @@
-// Bootstrap helper: dumps iced-x86's legacy-encoding opcode metadata (OpCodeInfo) as draft rows in the
-// wowdbg operand-spec mini-language (src/cpu/decoder/README.md). Used once to seed
-// src/cpu/decoder/legacy.ts; the .ts file is the maintained source, this script only helps auditing.
+// Audit helper: dumps iced-x86's legacy-encoding opcode metadata (OpCodeInfo, DecoderOptions.None
+// forms only) as rows in the format of src/cpu/decoder/legacy.ts (operand-spec mini-language of
+// src/cpu/decoder/README.md). It seeded legacy.ts once; legacy.ts is maintained by hand since (it has
+// corrections iced-x86's metadata does not express, e.g. "(bad)" rows, PadLock `C0+i` forms), so use
+// this to diff against a newer iced-x86, not to regenerate.
 //   node scripts/decoder-gen-legacy.mjs > /tmp/legacy-rows.txt
 import { createRequire } from "node:module";
 
@@ -276,6 +278,8 @@ for (const r of out) {
   const flags = [...r.flags];
   if (r.modes === "32") flags.push("inv64");
   if (r.modes === "64") flags.push("only64");
-  lines.push(`  ${JSON.stringify([parts.join(" "), r.mn, r.ops.join(","), flags.join(" ")]).replace(/","/g, '", "')},`);
+  lines.push(
+    `  ${JSON.stringify([parts.join(" "), r.mn, r.ops.join(","), flags.join(" ")]).replace(/","/g, '", "')},`,
+  );
 }
 console.log(lines.join("\n"));

@@ -6,7 +6,7 @@
  * branch targets, far pointers). Mismatches are split into "legacy" and "VEX-family" (VEX / EVEX /
  * XOP / 3DNow!, whose tables live in vex.ts).
  *
- * Environment knobs (for development): DECODER_DIFF_N (samples per mode, default 100000),
+ * Environment knobs (for development): DECODER_DIFF_N (samples per mode, default 200000),
  * DECODER_DIFF_SEED, DECODER_DIFF_SHOW (mismatches printed, default 20), DECODER_DIFF_STRICT_VEX=0 to
  * tolerate VEX-family mismatches.
  */
@@ -25,12 +25,12 @@ import {
 import { decode, describe as describeInsn } from "../src/cpu/decoder/decoder";
 import { Invalid, type Operand } from "../src/cpu/decoder/insn";
 
-const N = Number(process.env.DECODER_DIFF_N ?? 100000);
+const N = Number(process.env.DECODER_DIFF_N ?? 200000);
 const SEED = Number(process.env.DECODER_DIFF_SEED ?? 0x5eed1234);
 const SHOW = Number(process.env.DECODER_DIFF_SHOW ?? 20);
 const STRICT_VEX = process.env.DECODER_DIFF_STRICT_VEX !== "0";
 /** ModRM sampling step of the opcode sweep (1 = all 256 ModRM bytes for every opcode). */
-const SWEEP_STEP = Number(process.env.DECODER_DIFF_SWEEP_STEP ?? 16);
+const SWEEP_STEP = Number(process.env.DECODER_DIFF_SWEEP_STEP ?? 4);
 
 /** mulberry32: small deterministic PRNG. */
 function prng(seed: number): () => number {

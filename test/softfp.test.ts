@@ -5,7 +5,8 @@
  * all four rounding modes, single and double precision; results and the OE/UE/PE flags must agree.
  */
 import { strict as assert } from "node:assert";
-import { f32Op, f64Op, fp, fpBegin, Op } from "../src/cpu/sem/softfp";
+import { f32Lane, f32Op, f64Lane, f64Op, fp, fpBegin, Op } from "../src/cpu/sem/softfp";
+import { A, B, R } from "../src/cpu/sem/sse-common";
 
 /** Seeded PRNG (mulberry32). */
 function rng(seed: number): () => number {
@@ -167,7 +168,7 @@ describe("softfp against an exact BigInt reference", () => {
       it(`${name} ${single ? "single" : "double"}: random operands, all rounding modes`, () => {
         const r = rng(op * 7919 + (single ? 1 : 2));
         for (let n = 0; n < 3000; n++) {
-          let x = randDouble(r, single);
+          const x = randDouble(r, single);
           let y = randDouble(r, single);
           if (op === Op.Sqrt) y = Math.abs(y);
           if ((op === Op.Add || op === Op.Sub) && r() < 0.2) {
@@ -179,23 +180,37 @@ describe("softfp against an exact BigInt reference", () => {
           if (single && (Math.abs(x) < 2 ** -126 || Math.abs(y) < 2 ** -126)) continue;
           if (!single && (Math.abs(x) < 2 ** -1022 || Math.abs(y) < 2 ** -1022)) continue;
           for (let rc = 0; rc < 4; rc++) {
-            fpBegin(0x1f80 | (rc << 13));
             const want = ref(op, x, y, single, rc);
-            let got: string;
-            if (single) {
-              const v = f32Op(op, bits32(x), x, bits32(y), y);
-              got = (bits32(v) >>> 0).toString(16);
-              assert.equal(got, (bits32(want.v) >>> 0).toString(16), `${name}(${x}, ${y}) rc=${rc}`);
-            } else {
-              f64[0] = x;
-              const alo = i64[0];
-              const ahi = i64[1];
-              f64[0] = y;
-              const v = f64Op(op, alo, ahi, x, i64[0], i64[1], y);
-              got = bits64(v);
-              assert.equal(got, bits64(want.v), `${name}(${x}, ${y}) rc=${rc}`);
+            const where = `${name}(${x}, ${y}) rc=${rc}`;
+            // Through the bit-pattern API and through the scratch-vector lane (its inline fast paths).
+            for (const lane of [false, true]) {
+              fpBegin(0x1f80 | (rc << 13));
+              let got: string;
+              if (single) {
+                if (lane) {
+                  A[1] = bits32(x);
+                  B[1] = bits32(y);
+                  f32Lane(op, 1);
+                  got = (R[1] >>> 0).toString(16);
+                } else got = (bits32(f32Op(op, bits32(x), x, bits32(y), y)) >>> 0).toString(16);
+                assert.equal(got, (bits32(want.v) >>> 0).toString(16), where);
+              } else {
+                f64[0] = x;
+                const alo = i64[0];
+                const ahi = i64[1];
+                f64[0] = y;
+                const blo = i64[0];
+                const bhi = i64[1];
+                if (lane) {
+                  A.set([alo, ahi], 2);
+                  B.set([blo, bhi], 2);
+                  f64Lane(op, 1);
+                  got = `${(R[3] >>> 0).toString(16)}:${(R[2] >>> 0).toString(16)}`;
+                } else got = bits64(f64Op(op, alo, ahi, x, blo, bhi, y));
+                assert.equal(got, bits64(want.v), where);
+              }
+              assert.equal(fp.flags & 0x38, want.flags, `${where} flags`);
             }
-            assert.equal(fp.flags & 0x38, want.flags, `${name}(${x}, ${y}) rc=${rc} flags`);
           }
         }
       });
