@@ -178,7 +178,7 @@ export class BlockCache {
         break;
       }
       let h: Handler;
-      let branch = false;
+      let branch: boolean;
       let name: string;
       if (i.invalid !== Invalid.None) {
         name = "(invalid)";
@@ -311,7 +311,10 @@ export class BlockCache {
  * target of a direct jmp or call. undefined: the block ends here.
  */
 function isJcc(i: Insn): boolean {
-  return (i.map === 0 && i.opcode >= 0x70 && i.opcode <= 0x7f) || (i.map === 1 && i.opcode >= 0x80 && i.opcode <= 0x8f);
+  return (
+    (i.map === 0 && i.opcode >= 0x70 && i.opcode <= 0x7f) ||
+    (i.map === 1 && i.opcode >= 0x80 && i.opcode <= 0x8f)
+  );
 }
 
 function followTarget(i: Insn, name: string): number | undefined {
