@@ -1,0 +1,102 @@
+/**
+ * API declarations: one record per export (or internal trap function) of a synthetic system DLL, in
+ * the spirit of speakeasy's `@apihook(name, argc, conv)`. The export tables, the trap tables and the
+ * import tables of the images are derived from these records; there is no second list.
+ *
+ * Kinds:
+ * - `syscall`: an ntdll NtXxx/ZwXxx stub (generated from the syscall table, not declared by hand).
+ * - `forward`: an export forwarder string ("NTDLL.RtlAllocateHeap"), as kernel32!HeapAlloc is.
+ * - `thunk`: `jmp [__imp_Dll!Name]`, a real function that jumps to another DLL's export (kernel32 →
+ *   kernelbase, as Windows 10's kernel32 does); shellcode that resolves exports by walking the PEB
+ *   finds real code here, not a forwarder string.
+ * - `trap`: implemented in TypeScript behind `mov eax, id; vmcall; ret [n]` (see TrapEntry).
+ * - `bridge`: an API with an NT counterpart: a TypeScript trap prepares the Nt call's arguments, real
+ *   code calls ntdll!NtXxx (so the syscall is visible and breakable), a second trap turns the NTSTATUS
+ *   into the API's result and last error (see BRIDGE_FRAME).
+ * - `data`: an exported variable in .data.
+ * - `code`: hand-written machine code (the WOW64 transition, TEB accessors).
+ */
+import type { Asm } from "./asm";
+import type { UnwindOp } from "./pe-writer";
+
+export type DllName = "ntdll" | "kernel32" | "kernelbase" | "wow64" | "wow64cpu" | "wow64win";
+export type Arch = "x86" | "x64";
+/** The x86 convention of a declaration; x64 code always uses the Microsoft x64 convention ("win64"). */
+export type CallConv = "stdcall" | "cdecl";
+
+/** What a code emitter may ask of the image being built. */
+export interface EmitContext {
+  readonly arch: Arch;
+  /** IAT slot label of `dll!name`; the import is added to the image. */
+  imp(dll: DllName, name: string): string;
+  /** Absolute address of another image's export (for data known at build time), if that image is in the set. */
+  addressOf(dll: DllName, arch: Arch, name: string): number | undefined;
+}
+
+/** Prolog description for .pdata (x64); offsets relative to the function start. */
+export interface Prolog {
+  readonly size: number;
+  readonly unwind: readonly UnwindOp[];
+}
+
+export type ApiImpl =
+  | { readonly kind: "syscall" }
+  | { readonly kind: "forward"; readonly to: string }
+  | { readonly kind: "thunk"; readonly dll: DllName; readonly name?: string }
+  | { readonly kind: "trap" }
+  | { readonly kind: "bridge"; readonly nt: string }
+  | { readonly kind: "data"; readonly size: number; readonly init?: (ctx: EmitContext) => number }
+  | { readonly kind: "code"; readonly emit: (a: Asm, ctx: EmitContext) => Prolog | void };
+
+export interface ApiDecl {
+  readonly dll: DllName;
+  /** The images this record applies to. */
+  readonly arch: Arch | "both";
+  readonly name: string;
+  /** Parameter count (the x86 stdcall stack size is 4 × argc). */
+  readonly argc: number;
+  readonly conv: CallConv;
+  readonly impl: ApiImpl;
+  /** Further export names for the same code (ntdll's Zw* aliases of Nt*). */
+  readonly aliases?: readonly string[];
+  /** False for internal functions: in the symbol and trap tables, not in the export table. */
+  readonly exported?: boolean;
+  /** The documented prototype (MSDN / phnt), for the reader and the debugger. */
+  readonly doc?: string;
+}
+
+export function applies(d: ApiDecl, arch: Arch): boolean {
+  return d.arch === "both" || d.arch === arch;
+}
+
+/**
+ * Bridge frame layout, shared by the generated code and the TypeScript pre/post handlers.
+ *
+ * x64: `Pre(frame = rcx, apiArgs = rdx)` writes the Nt call's arguments at frame[0x00..0x88) (17 qword
+ * slots: the first four are loaded into rcx/rdx/r8/r9, the rest are the stack arguments), and may keep
+ * locals (out variables such as the SIZE_T a VirtualAlloc passes by pointer) at frame[0x88..0xB8).
+ * `Post(status = ecx, frame = rdx, apiArgs = r8)` returns the API's result in rax. apiArgs points at the
+ * API's home area: its four register arguments were spilled there, stack arguments follow.
+ *
+ * x86: stdcall `Pre(frame, apiArgs)`; the Nt arguments are written at frame[0x00..0x44) (17 dword
+ * slots, the stack the stdcall Nt stub pops), locals at frame[0x44..0x78); stdcall
+ * `Post(status, frame, apiArgs)` returns the result in eax. apiArgs = the caller's arguments ([ebp+8]).
+ */
+export const BRIDGE_FRAME = {
+  x64: { argsOffset: 0x00, argSlots: 17, localsOffset: 0x88, localsSize: 0x30, frameSize: 0xb8 },
+  x86: { argsOffset: 0x00, argSlots: 17, localsOffset: 0x44, localsSize: 0x34, frameSize: 0x78 },
+} as const;
+
+/**
+ * wow64!Wow64SystemServiceEx frame: the 64-bit arguments of the x64 ntdll call at [0x00..0x88) (17
+ * slots), scratch for converted structures at [0x88..0x488).
+ * `Wow64pThunkArguments(service = ecx, args32 = rdx, frame = r8)` fills the slots and scratch and returns
+ * the address of the x64 ntdll stub to call in rax; `Wow64pThunkResults(status = ecx, service = edx,
+ * args32 = r8, frame = r9)` writes the outputs back in 32-bit form and returns the status for eax.
+ */
+export const WOW64_FRAME = {
+  argSlots: 17,
+  scratchOffset: 0x88,
+  scratchSize: 0x400,
+  frameSize: 0x488,
+} as const;
