@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Cpu, FlatBus } from "../src/cpu/index";
 import { jitOptions } from "../src/cpu/jit/compile";
+import { benchMemoryThroughput, benchSieveOnMemoryManager } from "./memory";
 
 const CODE = 0x20000000;
 const PARAM = 0x30000000;
@@ -170,7 +171,38 @@ function main(): void {
       );
     }
   }
+  if (!process.argv.includes("--no-memory")) benchMemory(size, json);
   if (rows.some((r) => !r.checksumOk)) process.exitCode = 1;
+}
+
+/**
+ * The Windows memory manager through the CPU: sequential 4-byte reads and writes over 64 MB (MB/s), and
+ * the memory-bound sieve workload with its memory in a Windows address space (64-bit and WOW64).
+ */
+function benchMemory(size: string, json: boolean): void {
+  const t = benchMemoryThroughput({ sizeMB: 64, runs: 3 });
+  const sieve = ([32, 64] as const).map((bits) => {
+    const rs = [0, 1, 2].map(() => benchSieveOnMemoryManager({ bits, n: SIZES[size].sieve }));
+    rs.sort((a, b) => a.mips - b.mips);
+    return rs[1];
+  });
+  if (json) {
+    console.log(JSON.stringify({ benchmark: "memory", ...t }));
+    for (const r of sieve) console.log(JSON.stringify({ benchmark: "sieve-on-address-space", size, ...r }));
+    return;
+  }
+  console.log(
+    `\nmemory through the Bus (Windows address space, ${t.bytes / 1048576} MB, 4-byte sequential, median of 3):` +
+      `\n  write ${t.writeMBps} MB/s (first touch ${t.writeColdMBps} MB/s), read ${t.readMBps} MB/s` +
+      `  [FlatBus: write ${t.flatWriteMBps} MB/s, read ${t.flatReadMBps} MB/s]`,
+  );
+  for (const r of sieve) {
+    console.log(
+      `sieve on the address space, ${r.bits}-bit${r.bits === 32 ? " (WOW64)" : ""}: ${r.instructions} instructions, ` +
+        `${r.seconds.toFixed(3)} s, ${r.mips.toFixed(1)} MIPS, checksum ${r.checksumOk ? "ok" : "WRONG"}`,
+    );
+    if (!r.checksumOk) process.exitCode = 1;
+  }
 }
 
 main();

@@ -4,7 +4,7 @@
  * size limit. The block's `run` is either the interpreter loop below or a function compiled to JavaScript
  * by src/cpu/jit (the hot path).
  */
-import { Access, isBusFault, type PhysPage } from "./bus";
+import { Access, isBusFault, type BusFault, type PhysPage } from "./bus";
 import type { Cpu } from "./cpu";
 import { decode } from "./decoder/decoder";
 import { Invalid, type Insn } from "./decoder/insn";
@@ -160,7 +160,8 @@ export class BlockCache {
         if (k > 0) break;
         // Nothing executable at rip: a block whose only instruction raises the fetch fault.
         const at = ip;
-        this.push(b, decode(this.buf, 0, at, bits), (c) => c.fetchFault(at), "(fetch)", true);
+        const seen = this.seenFetchFault(at);
+        this.push(b, decode(this.buf, 0, at, bits), (c) => c.fetchFault(at, seen), "(fetch)", true);
         // Used once, never cached: the page may be mapped or made executable before the next attempt.
         b.valid = false;
         break;
@@ -173,7 +174,8 @@ export class BlockCache {
       if (i.invalid === Invalid.Truncated && n < 15) {
         if (k > 0) break; // let the next block raise the fault at the right instruction
         const at = ip + n;
-        this.push(b, i, (c) => c.fetchFault(at), "(fetch)", true);
+        const seen = this.seenFetchFault(at);
+        this.push(b, i, (c) => c.fetchFault(at, seen), "(fetch)", true);
         b.valid = false; // as above
         break;
       }
@@ -215,6 +217,12 @@ export class BlockCache {
     b.epoch = cpu.busEpoch;
     b.end = ip;
     return b;
+  }
+
+  /** The fault `Cpu.fetch` met on the page of `a`, if that is where it stopped. */
+  private seenFetchFault(a: number): BusFault | undefined {
+    const cpu = this.cpu;
+    return cpu.lastFetchFaultPage === Math.floor(a / 4096) ? cpu.lastFetchFault : undefined;
   }
 
   private push(b: Block, i: Insn, h: Handler, name: string, branch: boolean): void {

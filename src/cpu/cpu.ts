@@ -10,7 +10,7 @@
  *   do every access that can fault before it commits any state, so faults are precise.
  * - 64-bit values are (lo, hi) pairs of int32. Functions that produce one return lo and leave hi in `cpu.th`.
  */
-import { Access, type Bus, type PhysPage, isBusFault, PAGE_MASK } from "./bus";
+import { Access, type Bus, type BusFault, type PhysPage, isBusFault, PAGE_MASK } from "./bus";
 import { CpuFault, type Fault, type FaultVector, type AccessKind } from "./fault";
 import { Flags } from "./flags";
 import { Insn, RIP_BASE, NO_REG } from "./decoder/insn";
@@ -482,7 +482,11 @@ export class Cpu {
       if (this.xTag[i] === p) pg = this.xPage[i] as PhysPage;
       else {
         const t = this.bus.translate(p, Access.Exec);
-        if (isBusFault(t)) break;
+        if (isBusFault(t)) {
+          this.lastFetchFault = t;
+          this.lastFetchFaultPage = p;
+          break;
+        }
         this.xTag[i] = p;
         this.xPage[i] = t;
         pg = t;
@@ -497,12 +501,17 @@ export class Cpu {
   }
 
   /** Raise the right fault for an instruction fetch at `a` that `fetch` could not read. */
-  fetchFault(a: number): never {
+  fetchFault(a: number, seen?: BusFault): never {
     if (a >= USER_LIMIT) this.fault("PF", { address: a, access: "execute" });
-    const t = this.bus.translate(pageOf(a), Access.Exec);
+    // Use the fault `fetch` saw when there is one: translating again would not see a one-shot guard page.
+    const t = seen ?? this.bus.translate(pageOf(a), Access.Exec);
     const status = isBusFault(t) ? t.status : 0;
     this.fault(isBusFault(t) ? t.fault : "PF", { address: a, access: "execute", status });
   }
+
+  /** The translation fault the last `fetch` stopped at, and its page (-1: none). */
+  lastFetchFault: BusFault | undefined = undefined;
+  lastFetchFaultPage = -1;
 
   private markCode(linearPage: number, pg: PhysPage): void {
     if (!pg.code) {
