@@ -140,7 +140,7 @@ const EXPECTED: Record<string, Expected> = {
     imageBase: 0x400000,
     sizeOfImage: 0x6000,
     sizeOfHeaders: 0x400,
-    checkSum: 0x5420,
+    checkSum: 0x7C30,
     subsystem: 3,
     dllCharacteristics: 0x140,
     stack: [0x200000, 0x1000],
@@ -148,7 +148,7 @@ const EXPECTED: Record<string, Expected> = {
     subsystemVersion: [4, 0],
     directories: [[1, 0x4000, 0x90], [5, 0x5000, 0x98], [0xC, 0x4038, 0x10]],
     sections: [[".text", 0x1000, 0x250, 0x400, 0x400, 0x60000020], [".data", 0x2000, 0x104, 0x200, 0x800, 0xC0000040], [".bss", 0x3000, 0xBC, 0, 0, 0xC0000080], [".idata", 0x4000, 0x90, 0x200, 0xA00, 0xC0000040], [".reloc", 0x5000, 0x98, 0x200, 0xC00, 0x42000040]],
-    relocations: [0x43, "HIGHLOW", 0x1004, 0x20FE],
+    relocations: [0x43, "HIGHLOW", 0x1004, 0x20FF],
     imports: [["KERNEL32.dll", ["ExitProcess/355", "GetStdHandle/732", "WriteFile/1542"]]],
   },
   "memory32.exe": {

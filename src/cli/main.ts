@@ -1,21 +1,28 @@
 /**
  * The `wowdbg` command.
+ *   wowdbg run [options] prog.exe [args...]                run a Windows program (see run.ts)
  *   wowdbg decode <hex bytes> [--bits 32|64] [--ip ADDR]   the anatomy of one instruction
  *   wowdbg --version
+ * Every error is caught here: a message and an exit code, never a stack trace ("internal error: …", 70).
  */
 import { parseHexBytes } from "../common/hex";
-import { anatomy } from "./anatomy";
+import { EXIT_INTERNAL, RUN_USAGE, runCommand } from "./run";
+
+const started = performance.now();
 
 const USAGE = `usage:
+  wowdbg run [options] prog.exe [args...]                run a Windows program
   wowdbg decode <hex bytes> [--bits 32|64] [--ip ADDR]   decode one instruction and show its fields
-  wowdbg --version`;
+  wowdbg --version
+
+${RUN_USAGE}`;
 
 function fail(msg: string): never {
   process.stderr.write(`wowdbg: ${msg}\n`);
   process.exit(2);
 }
 
-function main(argv: string[]): void {
+async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === "--help" || cmd === "-h") {
     process.stdout.write(USAGE + "\n");
@@ -23,6 +30,10 @@ function main(argv: string[]): void {
   }
   if (cmd === "--version") {
     process.stdout.write("wowdbg 0.1.0\n");
+    return;
+  }
+  if (cmd === "run") {
+    process.exitCode = runCommand(rest, started);
     return;
   }
   if (cmd === "decode") {
@@ -47,10 +58,17 @@ function main(argv: string[]): void {
       fail((e as Error).message);
     }
     if (bytes.length === 0) fail("decode needs instruction bytes");
+    // loaded on demand: iced-x86 is most of the bundle and `run` does not need it
+    const { anatomy } = await import("./anatomy");
     process.stdout.write(anatomy(bytes, bits, ip) + "\n");
     return;
   }
   fail(`unknown command '${cmd}'\n${USAGE}`);
 }
 
-main(process.argv.slice(2));
+main(process.argv.slice(2)).catch((e: unknown) => {
+  const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  process.stderr.write(`wowdbg: internal error: ${msg}\n`);
+  if (process.env.WOWDBG_DEBUG) process.stderr.write(`${e instanceof Error ? e.stack : ""}\n`);
+  process.exitCode = EXIT_INTERNAL;
+});

@@ -6,7 +6,7 @@
 import type { Cpu } from "../../cpu/cpu";
 import type { AddressSpace } from "../memory/address-space";
 import type { MemoryManager } from "../memory/manager";
-import type { SystemDllSet, TrapEntry } from "../dlls";
+import type { Arch, SystemDllSet, TrapEntry } from "../dlls";
 
 /** Where guest console output goes and input comes from (the CLI passes stdio, tests pass buffers). */
 export interface ConsoleIo {
@@ -43,13 +43,42 @@ export interface KernelProcess {
   readonly threads: readonly KernelThread[];
   /** Set when the process ends (NtTerminateProcess on itself, ExitProcess). */
   exitStatus: number | undefined;
+  /**
+   * (Added by the kernel side, optional.) Map a DLL that is not loaded yet, for LoadLibrary of a program's
+   * own DLLs: returns its base, or undefined when there is no such file. Modules already loaded are found
+   * by walking PEB.Ldr (or, while PEB.Ldr is 0, among `dlls` mapped at their bases), so the system DLLs
+   * need nothing here. Without this hook LoadLibrary of anything else fails with ERROR_MOD_NOT_FOUND.
+   */
+  loadLibrary?(name: string, arch: Arch): number | undefined;
 }
 
 /** Why the kernel wants execution to stop (shown by the CLI and the debugger). */
 export type KernelStop =
-  | { kind: "exit"; status: number }
+  /**
+   * The process ends with `status`. (`abrupt`, added by the process side, optional.) ExitProcess /
+   * RtlExitUserProcess leave it unset: the process then runs the DLL_PROCESS_DETACH notifications (TLS
+   * callbacks, DllMain) before it is gone, as LdrShutdownProcess does. TerminateProcess (NtTerminateProcess
+   * called directly) may set it: no notifications.
+   */
+  | { kind: "exit"; status: number; abrupt?: boolean }
   /** An NT service or API we do not implement: never a silent success. */
-  | { kind: "unimplemented"; what: string; detail?: string };
+  | { kind: "unimplemented"; what: string; detail?: string }
+  /**
+   * (Added by the kernel side.) The thread ended (NtTerminateThread on itself while other threads remain):
+   * the run loop removes it. When the last thread ends the kernel reports "exit" instead.
+   */
+  | { kind: "thread-exit"; status: number }
+  /**
+   * (Added by the kernel side.) A user-mode exception raised inside a trap-implemented API (e.g. WriteFile
+   * writing *lpNumberOfBytesWritten through a bad pointer): on Windows the exception is dispatched in the
+   * thread; until exception dispatch exists, execution stops here. `address` is the faulting data address.
+   */
+  | { kind: "exception"; code: number; address: number; what: string }
+  /**
+   * (Added by the kernel side.) The thread would wait forever (Sleep(INFINITE) with nothing to wake it):
+   * execution stops instead of hanging.
+   */
+  | { kind: "blocked"; what: string; detail?: string };
 
 /** A syscall as the kernel sees it: number, name, caller mode and the 64-bit arguments. */
 export interface SyscallRecord {
@@ -57,6 +86,11 @@ export interface SyscallRecord {
   name: string;
   /** "x64" for native 64-bit callers, "x86" when it came through the WOW64 layer. */
   callerMode: "x64" | "x86";
+  /**
+   * The 64-bit argument values. A value whose upper 32 bits are all set is given as the negative number
+   * it is in two's complement (sign-extended), so (HANDLE)-1 is -1 and a negative LARGE_INTEGER by value
+   * stays exact; other values above 2^53 lose their low bits.
+   */
   args: number[];
   status?: number;
 }
@@ -68,8 +102,34 @@ export interface KernelApi {
    * R8, R9 and the stack hold the arguments). Sets RAX to the NTSTATUS, or returns a stop.
    */
   syscall(thread: KernelThread): KernelStop | undefined;
-  /** Run the TypeScript half of a trap-implemented export (the CPU faulted #UD on its vmcall). */
+  /**
+   * Run the TypeScript half of a trap-implemented export (the CPU faulted #UD on its vmcall). The kernel
+   * moves RIP itself: on return without a stop, RIP is past the vmcall (on the stub's `ret`) or wherever
+   * the trap sent the thread; the run loop must not adjust it. After a stop, RIP is left on the vmcall.
+   */
   trap(thread: KernelThread, entry: TrapEntry): KernelStop | undefined;
   /** Called for every syscall after it completed (for --trace-syscalls and the debugger's view). */
   onSyscall: ((rec: SyscallRecord) => void) | undefined;
+  /**
+   * (Added by the kernel side.) The console handles the kernel created at construction (ConDrv-like file
+   * objects for stdin, stdout, stderr). The process bring-up stores them in RTL_USER_PROCESS_PARAMETERS
+   * StandardInput/StandardOutput/StandardError (and in the 32-bit parameters of a WOW64 process), where
+   * GetStdHandle reads them, as on Windows.
+   */
+  readonly stdHandles: { readonly input: number; readonly output: number; readonly error: number };
+  /**
+   * (Added by the kernel side.) RtlCreateHeap for the process bring-up: a heap for `arch` code, whose
+   * handle goes to PEB.ProcessHeap (PEB32.ProcessHeap for the 32-bit side), where GetProcessHeap reads it;
+   * HeapAlloc/RtlAllocateHeap and friends work on it. Returns 0 when the address space is full.
+   */
+  createHeap?(arch: Arch): number;
 }
+
+// ---- Added by the process side (issue 4).
+
+/**
+ * How a process creates its kernel: called once during bring-up, after the address space, the modules and
+ * the initial thread exist and before RTL_USER_PROCESS_PARAMETERS is written (it needs `stdHandles`).
+ * `src/windows/kernel` is expected to offer `(p) => new Kernel(p)`.
+ */
+export type KernelFactory = (process: KernelProcess) => KernelApi;

@@ -1,0 +1,144 @@
+/**
+ * The TypeScript halves of the trap-implemented exports of kernel32, kernelbase and ntdll. The family
+ * records are merged by export name; `runApiTrap` reads the trap's arguments per its convention, runs the
+ * implementation (the whole API, or a bridge's pre/post half) and puts the result in RAX/EAX.
+ *
+ * Arguments: x64 `win64` — RCX, RDX, R8, R9, then [RSP+0x28…] as seen at the vmcall (the trap stub has no
+ * frame); x86 `stdcall`/`cdecl` — [ESP+4…]. A bridge half's own arguments give the frame and the API's
+ * arguments (BRIDGE_FRAME): x64 pre(RCX = frame, RDX = apiArgs), post(ECX = status, RDX = frame,
+ * R8 = apiArgs); x86 pre(frame, apiArgs), post(status, frame, apiArgs) on the stack.
+ *
+ * A bad user pointer inside an API raises an access violation in the thread on Windows; until exception
+ * dispatch exists, that is a stop of kind "exception".
+ */
+import { BRIDGE_FRAME, type TrapEntry } from "../dlls";
+import { unimplemented } from "../kernel/context";
+import type { Kernel } from "../kernel/kernel";
+import { layoutOf } from "../kernel/layout";
+import type { KernelStop, KernelThread } from "../kernel/types";
+import { GuestFault, join64, split64 } from "../kernel/user-memory";
+import { consoleApis } from "./console";
+import type { ApiCall, ApiEntry, ApiFamily, BridgeCall } from "./context";
+import { debugApis } from "./debug";
+import { heapApis } from "./heap";
+import { loaderApis } from "./loader";
+import { memoryApis } from "./memory";
+import { processApis } from "./process";
+import { systemApis } from "./system";
+import { timeApis } from "./time";
+import { tlsApis } from "./tls";
+
+export type { ApiCall, ApiEntry, ApiFamily, BridgeCall } from "./context";
+export { ntStatusToDosError } from "./errors";
+export { createHeap } from "./heap";
+
+const FAMILIES: readonly ApiFamily[] = [
+  consoleApis,
+  memoryApis,
+  processApis,
+  loaderApis,
+  timeApis,
+  systemApis,
+  tlsApis,
+  heapApis,
+  debugApis,
+];
+
+const APIS = new Map<string, ApiEntry>();
+for (const f of FAMILIES) {
+  for (const [name, e] of Object.entries(f)) {
+    if (APIS.has(name)) throw new Error(`two implementations of ${name}`);
+    APIS.set(name, e);
+  }
+}
+
+/** Names of the implemented APIs and their kind. */
+export function implementedApis(): ReadonlyMap<string, ApiEntry["kind"]> {
+  return new Map([...APIS].map(([n, e]) => [n, e.kind]));
+}
+
+function reg64(thread: KernelThread, r: number): number {
+  return join64(thread.cpu.lo[r], thread.cpu.hi[r]);
+}
+
+export function runApiTrap(kernel: Kernel, thread: KernelThread, entry: TrapEntry): KernelStop | undefined {
+  const impl = APIS.get(entry.name);
+  const half = entry.role === "bridge-pre" ? "pre" : entry.role === "bridge-post" ? "post" : "api";
+  if (!impl || (impl.kind === "api") !== (half === "api")) {
+    return unimplemented(entry.name, `${entry.dll} (${entry.arch}): no TypeScript implementation`);
+  }
+  const cpu = thread.cpu;
+  const mem = kernel.mem;
+  const arch = entry.arch;
+  const x64 = arch === "x64";
+  const ptrSize = x64 ? 8 : 4;
+  const layout = layoutOf(arch);
+  const process = kernel.process;
+  const teb = x64 ? thread.teb : thread.teb32;
+  const peb = x64 ? process.peb : process.peb32;
+  const sp = x64 ? reg64(thread, 4) : cpu.lo[4] >>> 0;
+  // The trap function's own argument k.
+  const trapArg = (k: number): number => {
+    if (x64) return k < 4 ? reg64(thread, [1, 2, 8, 9][k]) : mem.u64(sp + 0x28 + 8 * (k - 4));
+    return mem.u32(sp + 4 + 4 * k);
+  };
+  const readPtr = (a: number): number => (x64 ? mem.u64(a) : mem.u32(a));
+  const writePtr = (a: number, v: number): void => (x64 ? mem.w64(a, v) : mem.w32(a, v));
+  try {
+    let apiArg: (i: number) => number;
+    let frame = 0;
+    let status = 0;
+    if (half === "api") apiArg = trapArg;
+    else {
+      const first = half === "pre" ? 0 : 1;
+      if (half === "post") status = trapArg(0) >>> 0;
+      frame = trapArg(first);
+      const apiArgs = trapArg(first + 1);
+      apiArg = (i) => readPtr(apiArgs + ptrSize * i);
+    }
+    const call: ApiCall = {
+      kernel,
+      process,
+      thread,
+      entry,
+      arch,
+      layout,
+      ptrSize,
+      mem,
+      teb,
+      peb,
+      arg: (i) => {
+        const v = apiArg(i);
+        return v < 0 ? v + 2 ** 64 : v;
+      },
+      sarg: (i) => (x64 ? apiArg(i) : apiArg(i) | 0),
+      u32: (i) => split64(apiArg(i))[0],
+      setLastError: (code) => mem.w32(teb + layout.teb.LastErrorValue, code),
+      readPtr,
+      writePtr,
+    };
+    let result: number | KernelStop | void;
+    if (impl.kind === "api") result = impl.run(call);
+    else {
+      const f = x64 ? BRIDGE_FRAME.x64 : BRIDGE_FRAME.x86;
+      const b: BridgeCall = {
+        ...call,
+        frame,
+        nt: (i, v) => writePtr(frame + f.argsOffset + ptrSize * i, v),
+        local: (k) => frame + f.localsOffset + ptrSize * k,
+        slot: (i) => frame + f.argsOffset + ptrSize * i,
+      };
+      result = half === "pre" ? impl.pre(b) : impl.post(b, status);
+    }
+    if (typeof result === "object") return result;
+    if (typeof result === "number") {
+      const [lo, hi] = split64(result);
+      cpu.lo[0] = lo | 0;
+      cpu.hi[0] = x64 ? hi | 0 : 0;
+    }
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof GuestFault)) throw e;
+    return { kind: "exception", code: e.status, address: e.address, what: entry.name };
+  }
+}

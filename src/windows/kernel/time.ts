@@ -1,0 +1,93 @@
+/**
+ * Time services over a virtual clock. Time advances with the instructions the threads retire (one per
+ * nanosecond, the rate rdtsc uses, src/cpu/sem/misc.ts) and jumps by the interval of every delay, so a run
+ * is deterministic and Sleep never blocks the emulator: Sleep(1000) is one second of guest time at once.
+ */
+import type { SyscallFamily } from "./context";
+import { STATUS_SUCCESS } from "./status";
+import type { KernelProcess } from "./types";
+
+/** The performance counter ticks at 10 MHz, as QueryPerformanceFrequency reports on current Windows 10/11. */
+export const QPC_FREQUENCY = 10_000_000;
+
+/** 2024-01-01T00:00:00Z as a FILETIME (100 ns since 1601-01-01): the default boot time. */
+export const DEFAULT_BOOT_TIME = 133485408000000000n;
+
+/** LARGE_INTEGER 0x8000000000000000: a relative interval of "forever" (SleepEx(INFINITE) passes it). */
+const INFINITE_INTERVAL = -(2 ** 63);
+
+export class Clock {
+  /** 100 ns units added by delays. */
+  private skipped = 0;
+
+  constructor(
+    private readonly process: KernelProcess,
+    /** System time at boot (FILETIME). */
+    readonly bootTime: bigint = DEFAULT_BOOT_TIME,
+  ) {}
+
+  /** Interrupt time: 100 ns units since boot. */
+  interruptTime(): number {
+    let ns = 0;
+    for (const t of this.process.threads) ns += t.cpu.currentCount();
+    return Math.floor(ns / 100) + this.skipped;
+  }
+
+  /** System time (FILETIME, UTC). */
+  systemTime(): bigint {
+    return this.bootTime + BigInt(this.interruptTime());
+  }
+
+  /** Let `t100ns` pass (a delay). */
+  advance(t100ns: number): void {
+    if (t100ns > 0) this.skipped += Math.ceil(t100ns);
+  }
+}
+
+export const timeSyscalls: SyscallFamily = {
+  /** NTSTATUS NtQueryPerformanceCounter(PLARGE_INTEGER PerformanceCounter, PLARGE_INTEGER PerformanceFrequency). */
+  NtQueryPerformanceCounter(c) {
+    const pCounter = c.arg(0);
+    const pFreq = c.arg(1);
+    c.mem.probeWrite(pCounter, 8);
+    if (pFreq !== 0) c.mem.probeWrite(pFreq, 8);
+    c.mem.w64(pCounter, c.kernel.clock.interruptTime());
+    if (pFreq !== 0) c.mem.w64(pFreq, QPC_FREQUENCY);
+    return STATUS_SUCCESS;
+  },
+
+  /**
+   * NTSTATUS NtDelayExecution(BOOLEAN Alertable, PLARGE_INTEGER DelayInterval). A negative interval is
+   * relative (100 ns units), a positive one an absolute system time, zero gives up the rest of the time
+   * slice. With one runnable thread and no APCs the delay simply elapses; waiting forever stops.
+   */
+  NtDelayExecution(c) {
+    const pInterval = c.arg(1);
+    c.mem.probeRead(pInterval, 8);
+    const interval = c.mem.i64(pInterval);
+    if (interval === INFINITE_INTERVAL) {
+      return {
+        kind: "blocked",
+        what: "NtDelayExecution",
+        detail: "an infinite delay: nothing can wake the thread",
+      };
+    }
+    if (interval < 0) c.kernel.clock.advance(-interval);
+    else if (interval > 0) {
+      const abs = BigInt(c.mem.u32(pInterval)) + (BigInt(c.mem.u32(pInterval + 4)) << 32n);
+      const now = c.kernel.clock.systemTime();
+      if (abs > now) c.kernel.clock.advance(Number(abs - now));
+    }
+    return STATUS_SUCCESS;
+  },
+
+  /** NTSTATUS NtQuerySystemTime(PLARGE_INTEGER SystemTime). */
+  NtQuerySystemTime(c) {
+    const p = c.arg(0);
+    c.mem.probeWrite(p, 8);
+    const t = c.kernel.clock.systemTime();
+    c.mem.w32(p, Number(t & 0xffffffffn));
+    c.mem.w32(p + 4, Number(t >> 32n));
+    return STATUS_SUCCESS;
+  },
+};

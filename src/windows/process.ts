@@ -1,0 +1,1148 @@
+/**
+ * The Windows process: what the debugger and the CLI drive. `Process.create` brings a program up as the
+ * Windows kernel and loader do (address space, system DLLs, the program image and its DLLs, PEB/TEB for
+ * both architectures of a WOW64 process, process parameters, loader lists, stacks with guard pages, the
+ * initial thread context); `run(budget)` executes it, handing syscalls and traps to the kernel, until a stop
+ * the caller can show.
+ *
+ * Memory layout (deterministic; nothing is randomized):
+ * - system DLLs at their bases (src/windows/dlls); the program at its preferred base, or wherever there is
+ *   room when that range is taken (relocated), or at `imageBase`;
+ * - WOW64: TEB64 0x7EFDB000, TEB32 0x7EFDD000 (TEB64 + 0x2000), PEB32 0x7EFDE000, PEB64 0x7EFDF000 (the
+ *   Windows 7 WOW64 addresses); native 64-bit: PEB 0x7FFFFFDC000, TEB 0x7FFFFFDE000;
+ * - everything else (parameters, loader data, heaps, stacks, the launcher) bottom-up from 0x10000.
+ */
+import { Cpu, Reg, SReg, type StopReason } from "../cpu/index";
+import type { Fault } from "../cpu/fault";
+import { buildSystemDlls, type Arch, type SystemDll, type SystemDllSet, type TrapEntry } from "./dlls";
+import { WOW64_CONTEXT, WOW64_CPURESERVED_CONTEXT } from "./dlls/code";
+import type {
+  ConsoleIo,
+  KernelApi,
+  KernelFactory,
+  KernelProcess,
+  KernelStop,
+  KernelThread,
+} from "./kernel/types";
+import {
+  LoadError,
+  ModuleTable,
+  STATUS_DLL_INIT_FAILED,
+  STATUS_STACK_OVERFLOW,
+  TEB32,
+  TEB64,
+  WOW64_TEB32_OFFSET,
+  KUSD,
+  PEB32,
+  PEB64,
+  allocateBlock,
+  appendLoaderEntry,
+  buildLauncher,
+  defaultEnvironment,
+  environmentBlock,
+  parseImage,
+  peekU32,
+  pokeU32,
+  quoteArg,
+  writeLoaderData,
+  writePeb,
+  writeProcessParameters,
+  writeTeb,
+  type DllResolver,
+  type InitCall,
+  type LauncherCode,
+  type Module,
+} from "./loader";
+import { AddressSpace } from "./memory/address-space";
+import {
+  MEM_COMMIT,
+  MEM_RESERVE,
+  PAGE_EXECUTE_READ,
+  PAGE_GUARD,
+  PAGE_READWRITE,
+  PAGE_EXECUTE_READWRITE,
+  PAGE_SIZE,
+  ALLOCATION_GRANULARITY,
+} from "./memory/constants";
+import { MemoryManager } from "./memory/manager";
+import {
+  STATUS_ACCESS_VIOLATION,
+  STATUS_GUARD_PAGE_VIOLATION,
+  STATUS_IN_PAGE_ERROR,
+  STATUS_SUCCESS,
+} from "./ntstatus";
+import { DEFAULT_BUILD, type WindowsBuild } from "./syscalls";
+
+export { LoadError } from "./loader";
+
+const TWO32 = 0x1_0000_0000;
+
+/** NTSTATUS codes of the exceptions a fault turns into (ntstatus.h). */
+export const EXCEPTION_CODES = {
+  STATUS_BREAKPOINT: 0x80000003,
+  STATUS_SINGLE_STEP: 0x80000004,
+  STATUS_DATATYPE_MISALIGNMENT: 0x80000002,
+  STATUS_ILLEGAL_INSTRUCTION: 0xc000001d,
+  STATUS_PRIVILEGED_INSTRUCTION: 0xc0000096,
+  STATUS_INTEGER_DIVIDE_BY_ZERO: 0xc0000094,
+  STATUS_INTEGER_OVERFLOW: 0xc0000095,
+  STATUS_ARRAY_BOUNDS_EXCEEDED: 0xc000008c,
+  STATUS_FLOAT_INVALID_OPERATION: 0xc0000090,
+  STATUS_FLOAT_MULTIPLE_TRAPS: 0xc00002b5,
+} as const;
+
+/** Collects console output in memory and serves input from a buffer (tests, the debugger). */
+export class BufferConsole implements ConsoleIo {
+  private readonly out: Uint8Array[] = [];
+  private readonly err: Uint8Array[] = [];
+  private inputPos = 0;
+
+  constructor(private readonly input: Uint8Array = new Uint8Array(0)) {}
+
+  write(stream: "stdout" | "stderr", data: Uint8Array): void {
+    (stream === "stdout" ? this.out : this.err).push(data.slice());
+  }
+
+  read(max: number): Uint8Array {
+    const n = Math.min(max, this.input.length - this.inputPos);
+    const r = this.input.slice(this.inputPos, this.inputPos + n);
+    this.inputPos += n;
+    return r;
+  }
+
+  get stdout(): string {
+    return Buffer.concat(this.out).toString("latin1");
+  }
+
+  get stderr(): string {
+    return Buffer.concat(this.err).toString("latin1");
+  }
+}
+
+export interface CommonOptions {
+  /** The program's Windows path (default `C:\app\<name>`). */
+  readonly imagePath?: string;
+  /** Arguments after the program name; quoted into the command line as CommandLineToArgvW parses them. */
+  readonly args?: readonly string[];
+  /** The whole command line (overrides `args`). */
+  readonly commandLine?: string;
+  /** Default: the program's directory. */
+  readonly currentDirectory?: string;
+  /** Default: `defaultEnvironment` (a fresh Windows 10 session's variables). */
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly console?: ConsoleIo;
+  /** Creates the kernel (syscalls, API traps). Without one, the first syscall or trap stops the run. */
+  readonly kernel?: KernelFactory;
+  /** Finds DLLs that are not system DLLs (the CLI looks beside the program). */
+  readonly findDll?: DllResolver;
+  readonly build?: WindowsBuild;
+  /** The machine (shared by processes); default a new one with a 2 GB commit limit. */
+  readonly memory?: MemoryManager;
+  /** PEB.BeingDebugged. */
+  readonly beingDebugged?: boolean;
+}
+
+export interface ProcessOptions extends CommonOptions {
+  /** The program file (PE32 or PE32+). */
+  readonly file: Uint8Array;
+  /** File name for the default image path. */
+  readonly name?: string;
+  /** Load the program here instead of its preferred base (it must have relocations). */
+  readonly imageBase?: number;
+}
+
+export interface ShellcodeOptions extends CommonOptions {
+  readonly code: Uint8Array;
+  readonly arch: Arch;
+  /** Offset of the entry point in `code` (default 0). */
+  readonly entry?: number;
+}
+
+/** Why `run` or `step` returned. */
+export type ProcessStop =
+  | { kind: "budget" }
+  | { kind: "step" }
+  | { kind: "breakpoint"; address: number }
+  /** The process is gone; `status` is its exit code. */
+  | { kind: "exit"; status: number; message: string }
+  /** An exception nobody handles (exception dispatch is not implemented yet): the process ends with `code`. */
+  | { kind: "exception"; code: number; address: number; fault: Fault | undefined; message: string }
+  /** The kernel stopped: an NT service or API that is not implemented, or a wait that cannot end. */
+  | { kind: "unimplemented"; what: string; detail: string | undefined; message: string }
+  | { kind: "halt"; reason: string; message: string };
+
+/** Register values as hex strings (64-bit values do not fit a JSON number). */
+export type RegisterContext = Record<string, string>;
+
+interface StackInfo {
+  readonly reserveBase: number;
+  readonly top: number;
+  /** TEB whose StackLimit follows the guard page, and its layout's offset. */
+  readonly teb: number;
+  readonly limitOffset: number;
+  readonly bits: 32 | 64;
+}
+
+const systemSets = new Map<WindowsBuild, SystemDllSet>();
+
+/** The synthetic system DLLs of a build (built once per host process; the images are immutable). */
+export function systemDlls(build: WindowsBuild = DEFAULT_BUILD): SystemDllSet {
+  let s = systemSets.get(build);
+  if (s === undefined) {
+    s = buildSystemDlls({ build });
+    systemSets.set(build, s);
+  }
+  return s;
+}
+
+const OS_BUILD: Record<WindowsBuild, number> = { "win10-22h2": 19045, "win11-24h2": 26100 };
+
+function hex(v: number, digits = 0): string {
+  return "0x" + v.toString(16).toUpperCase().padStart(digits, "0");
+}
+
+type Program =
+  | { kind: "exe"; file: Uint8Array; name: string; imageBase: number | undefined }
+  | { kind: "shellcode"; code: Uint8Array; arch: Arch; entry: number };
+
+/** Thrown inside a nested guest call to unwind to the run loop when the process stopped. */
+class GuestStopped {
+  constructor(readonly stop: ProcessStop) {}
+}
+
+class Thread implements KernelThread {
+  constructor(
+    readonly id: number,
+    readonly cpu: Cpu,
+    readonly teb: number,
+    readonly teb32: number,
+  ) {}
+}
+
+export class Process implements KernelProcess {
+  readonly id = 0x1a2c;
+  readonly mm: MemoryManager;
+  readonly mem: AddressSpace;
+  readonly wow64: boolean;
+  readonly arch: Arch;
+  readonly peb: number;
+  readonly peb32: number;
+  readonly imagePath: string;
+  readonly imageBase: number;
+  readonly commandLine: string;
+  readonly dlls: SystemDllSet;
+  readonly console: ConsoleIo;
+  readonly threads: Thread[] = [];
+  exitStatus: number | undefined = undefined;
+
+  readonly cpu: Cpu;
+  readonly modules: ModuleTable;
+  /** The program's module (undefined for shellcode). */
+  readonly exe: Module | undefined;
+  readonly launcher: LauncherCode;
+  /** Shellcode: where the code was placed. */
+  readonly shellcodeBase: number = 0;
+  readonly entryPoint: number;
+  readonly kernel: KernelApi | undefined;
+  /** PEB.ProcessHeap of the program's architecture (PEB32's for WOW64) and of the 64-bit PEB. */
+  readonly processHeap: number;
+  readonly processHeap64: number;
+  /** Syscalls made so far. */
+  syscalls = 0;
+
+  private readonly stacks: StackInfo[] = [];
+  private readonly ldr: number;
+  private final: ProcessStop | undefined = undefined;
+  private readonly hasDetach: boolean;
+  private shutdown: { status: number } | undefined = undefined;
+  /** Nested guest calls in progress (LoadLibrary running DllMain). */
+  private nestedReturn: number[] = [];
+  private readonly callReturn: number;
+
+  /** Bring up a program. Throws LoadError when it cannot be loaded (a malformed image, a missing DLL…). */
+  static create(o: ProcessOptions): Process {
+    return new Process(
+      { kind: "exe", file: o.file, name: o.name ?? "program.exe", imageBase: o.imageBase },
+      o,
+    );
+  }
+
+  /** Raw code inside a full process (PEB, TEB, kernel32 loaded), called by the launcher with no arguments. */
+  static createShellcode(o: ShellcodeOptions): Process {
+    const entry = o.entry ?? 0;
+    if (!Number.isInteger(entry) || entry < 0 || entry >= o.code.length) {
+      throw new LoadError(`entry offset ${entry} is outside the ${o.code.length}-byte shellcode`, 0xc000000d);
+    }
+    return new Process({ kind: "shellcode", code: o.code, arch: o.arch, entry }, o);
+  }
+
+  private constructor(program: Program, o: CommonOptions) {
+    const build = o.build ?? DEFAULT_BUILD;
+    const pe = program.kind === "exe" ? parseImage(program.file, program.name) : undefined;
+    this.arch =
+      pe !== undefined
+        ? pe.bits === 64
+          ? "x64"
+          : "x86"
+        : program.kind === "shellcode"
+          ? program.arch
+          : "x64";
+    const wow64 = this.arch === "x86";
+    this.wow64 = wow64;
+    const bits = wow64 ? 32 : 64;
+    this.mm = o.memory ?? new MemoryManager();
+    this.mem = new AddressSpace(this.mm, {
+      wow64,
+      largeAddressAware: pe?.largeAddressAware ?? false,
+      executeDisable: wow64 ? (pe?.nxCompat ?? true) : true,
+    });
+    this.console = o.console ?? new BufferConsole();
+    this.dlls = systemDlls(build);
+    const mem = this.mem;
+
+    // ---- system DLLs
+    this.modules = new ModuleTable({ mm: this.mm, mem, arch: this.arch, findDll: o.findDll });
+    const sys = (dll: SystemDll["dll"], arch: Arch): Module => {
+      const d = this.dlls.get(dll, arch);
+      if (d === undefined) throw new LoadError(`the system DLL ${arch} ${dll} is missing`, 0xc0000135);
+      return this.modules.mapSystem(d);
+    };
+    const ntdll64 = sys("ntdll", "x64");
+    const sys64: Module[] = [ntdll64];
+    const sysMain: Module[] = [];
+    if (wow64) {
+      sys64.push(sys("wow64", "x64"), sys("wow64win", "x64"), sys("wow64cpu", "x64"));
+      sysMain.push(sys("ntdll", "x86"), sys("kernel32", "x86"), sys("kernelbase", "x86"));
+    } else {
+      sysMain.push(ntdll64, sys("kernel32", "x64"), sys("kernelbase", "x64"));
+    }
+
+    // ---- PEB and TEB pages: one 64 KB reservation at a fixed address
+    const area = wow64 ? 0x7efd0000 : 0x7ffffd0000;
+    this.reserve(area, ALLOCATION_GRANULARITY, !wow64);
+    const teb64 = area + (wow64 ? 0xb000 : 0xe000);
+    const teb32 = wow64 ? teb64 + WOW64_TEB32_OFFSET : 0;
+    this.peb = area + (wow64 ? 0xf000 : 0xc000);
+    this.peb32 = wow64 ? area + 0xe000 : 0;
+    this.commit(teb64, TEB64.pages * PAGE_SIZE);
+    this.commit(this.peb, PAGE_SIZE);
+    if (wow64) {
+      this.commit(teb32, TEB32.pages * PAGE_SIZE);
+      this.commit(this.peb32, PAGE_SIZE);
+    }
+
+    // ---- the program and its DLLs
+    let entryPoint: number;
+    if (program.kind === "exe") {
+      const exePath = o.imagePath ?? `C:\\app\\${program.name}`;
+      this.exe = this.modules.loadExe(program.file, exePath, program.imageBase, pe);
+      this.imagePath = exePath;
+      this.imageBase = this.exe.base;
+      entryPoint = this.exe.entry;
+    } else {
+      this.exe = undefined;
+      this.imagePath = o.imagePath ?? "C:\\app\\shellcode.bin";
+      const size = Math.max(PAGE_SIZE, Math.ceil(program.code.length / PAGE_SIZE) * PAGE_SIZE);
+      const r = mem.allocate(0, size, MEM_RESERVE | MEM_COMMIT, PAGE_EXECUTE_READWRITE);
+      if (r.status !== STATUS_SUCCESS)
+        throw new LoadError("cannot allocate memory for the shellcode", r.status);
+      mem.write(r.base, program.code, { force: true });
+      this.shellcodeBase = r.base;
+      this.imageBase = r.base;
+      entryPoint = r.base + program.entry;
+    }
+    this.entryPoint = entryPoint;
+    const dir = this.imagePath.slice(0, this.imagePath.lastIndexOf("\\") + 1) || "C:\\";
+    const currentDirectory = o.currentDirectory ?? dir;
+    this.commandLine =
+      o.commandLine ?? [quoteArg(this.imagePath), ...(o.args ?? []).map((a) => quoteArg(a))].join(" ");
+
+    // ---- heaps (the kernel's RtlAllocateHeap manages them)
+    const heapReserve = Math.max(pe?.optionalHeader.sizeOfHeapReserve ?? 0, 0x100000);
+    const heapCommit = Math.max(pe?.optionalHeader.sizeOfHeapCommit ?? 0, PAGE_SIZE);
+    this.processHeap = this.heap(heapReserve, heapCommit, !wow64);
+    this.processHeap64 = wow64 ? this.heap(0x100000, PAGE_SIZE, false) : this.processHeap;
+
+    // ---- stacks: the program's sized from its header; a WOW64 thread also has a 64-bit stack
+    const stackReserve = pe?.optionalHeader.sizeOfStackReserve || 0x100000;
+    const stackCommit = pe?.optionalHeader.sizeOfStackCommit || PAGE_SIZE;
+    const mainTeb = wow64 ? teb32 : teb64;
+    const mainStack = this.stack(stackReserve, stackCommit, mainTeb, bits);
+    const stack64 = wow64 ? this.stack(0x40000, 0x10000, teb64, 64) : mainStack;
+
+    // ---- the initial thread and the kernel (which creates the console handles)
+    this.cpu = new Cpu(mem);
+    const cpu = this.cpu;
+    mem.codeListeners.add((a, n, pg) =>
+      pg !== undefined ? cpu.blocks.invalidatePhys(pg) : cpu.notifyWrite(a, n),
+    );
+    const thread = new Thread(0x1a30, cpu, teb64, teb32);
+    this.threads.push(thread);
+    this.kernel = o.kernel?.(this);
+    const std = this.kernel?.stdHandles ?? { input: 0, output: 0, error: 0 };
+
+    // ---- process parameters and environment
+    const envBlock = environmentBlock(o.environment ?? defaultEnvironment(wow64));
+    const paramsInput = {
+      imagePath: this.imagePath,
+      commandLine: this.commandLine,
+      currentDirectory: currentDirectory.endsWith("\\") ? currentDirectory : currentDirectory + "\\",
+      environment: envBlock,
+      stdInput: std.input,
+      stdOutput: std.output,
+      stdError: std.error,
+    };
+    const params64 = writeProcessParameters(mem, 64, paramsInput, false);
+    const params32 = wow64 ? writeProcessParameters(mem, 32, paramsInput, false) : undefined;
+
+    // ---- loader lists
+    const exeList = this.exe === undefined ? [] : [this.exe];
+    const dllsMain = this.modules.initOrder;
+    const byInit = (list: Module[], order: string[]): Module[] =>
+      order.map((n) => list.find((m) => m.name.toLowerCase() === n) as Module);
+    let ldr64: number;
+    let ldr32 = 0;
+    if (wow64) {
+      ldr64 = writeLoaderData(mem, 64, [...exeList, ...sys64], sys64, false).ldr;
+      const init32 = [...byInit(sysMain, ["ntdll.dll", "kernelbase.dll", "kernel32.dll"]), ...dllsMain];
+      ldr32 = writeLoaderData(mem, 32, [...exeList, ...sysMain, ...dllsMain], init32, false).ldr;
+    } else {
+      const init64 = [...byInit(sysMain, ["ntdll.dll", "kernelbase.dll", "kernel32.dll"]), ...dllsMain];
+      ldr64 = writeLoaderData(mem, 64, [...exeList, ...sysMain, ...dllsMain], init64, false).ldr;
+    }
+    this.ldr = wow64 ? ldr32 : ldr64;
+
+    // ---- static TLS of the program and its DLLs (TEB.ThreadLocalStoragePointer)
+    const tlsArray = this.staticTls(bits);
+
+    // ---- PEB(s) and TEB(s)
+    const relocated = this.exe?.relocated ?? false;
+    const pebCommon = {
+      imageBase: this.imageBase,
+      heapReserve,
+      heapCommit,
+      relocated,
+      beingDebugged: o.beingDebugged ?? false,
+      osBuild: OS_BUILD[build],
+      subsystem: pe?.subsystem ?? 3,
+      subsystemMajor: pe?.optionalHeader.majorSubsystemVersion ?? 6,
+      subsystemMinor: pe?.optionalHeader.minorSubsystemVersion ?? 0,
+    };
+    writePeb(mem, 64, this.peb, {
+      ...pebCommon,
+      ldr: ldr64,
+      params: params64.address,
+      heap: this.processHeap64,
+    });
+    if (wow64 && params32 !== undefined) {
+      writePeb(mem, 32, this.peb32, {
+        ...pebCommon,
+        ldr: ldr32,
+        params: params32.address,
+        heap: this.processHeap,
+      });
+    }
+    // WOW64_CPURESERVED at the top of the 64-bit stack, the 64-bit stack pointer below it
+    const cpuReserved = wow64 ? stack64.top - 0x300 : 0;
+    const rsp64 = (wow64 ? cpuReserved : stack64.top) - 8;
+    writeTeb(mem, 64, teb64, {
+      peb: this.peb,
+      pid: this.id,
+      tid: thread.id,
+      stackBase: stack64.top,
+      stackLimit: stack64.limit,
+      deallocationStack: stack64.reserveBase,
+      exceptionList: wow64 ? teb32 : 0,
+      tls: wow64 ? 0 : tlsArray,
+      wowTebOffset: wow64 ? WOW64_TEB32_OFFSET : 0,
+      tlsSlots: wow64 ? [rsp64, cpuReserved] : [],
+    });
+    if (wow64) {
+      writeTeb(mem, 32, teb32, {
+        peb: this.peb32,
+        pid: this.id,
+        tid: thread.id,
+        stackBase: mainStack.top,
+        stackLimit: mainStack.limit,
+        deallocationStack: mainStack.reserveBase,
+        exceptionList: 0xffffffff,
+        tls: tlsArray,
+        wowTebOffset: -WOW64_TEB32_OFFSET,
+      });
+    }
+    this.writeKuserSharedData(build);
+
+    // ---- the launcher: TLS callbacks and DllMain (attach), the entry point, ExitProcess; detach at exit
+    const attach: InitCall[] = [];
+    const detach: InitCall[] = [];
+    const user = this.modules.initOrder.filter((m) => m.arch === this.arch);
+    for (const m of user) {
+      for (const cb of m.tlsCallbacks)
+        attach.push({ fn: cb, base: m.base, checkResult: false, what: `${m.name} TLS callback` });
+      if (m.entry !== 0)
+        attach.push({ fn: m.entry, base: m.base, checkResult: true, what: `${m.name}!DllMain` });
+    }
+    for (const m of [...user].reverse()) {
+      for (const cb of m.tlsCallbacks)
+        detach.push({ fn: cb, base: m.base, checkResult: false, what: `${m.name} TLS callback` });
+      if (m.entry !== 0)
+        detach.push({ fn: m.entry, base: m.base, checkResult: false, what: `${m.name}!DllMain` });
+    }
+    if (this.exe !== undefined) {
+      for (const cb of this.exe.tlsCallbacks) {
+        attach.push({
+          fn: cb,
+          base: this.exe.base,
+          checkResult: false,
+          what: `${this.exe.name} TLS callback`,
+        });
+        detach.push({
+          fn: cb,
+          base: this.exe.base,
+          checkResult: false,
+          what: `${this.exe.name} TLS callback`,
+        });
+      }
+    }
+    this.hasDetach = detach.length > 0;
+    const k32 = this.modules.get("kernel32.dll") as Module;
+    const exitProcess = this.modules.procAddress(k32, "ExitProcess") ?? 0;
+    const launcherBase = allocateBlock(mem, PAGE_SIZE, false);
+    this.launcher = buildLauncher({
+      base: launcherBase,
+      bits,
+      attach,
+      detach,
+      exitProcess,
+      passPeb: program.kind === "exe",
+    });
+    if (this.launcher.bytes.length + 16 > PAGE_SIZE)
+      throw new LoadError("too many initialization routines", 0xc0000017);
+    mem.write(launcherBase, this.launcher.bytes, { force: true });
+    this.callReturn = launcherBase + PAGE_SIZE - 16;
+    mem.write(this.callReturn, Uint8Array.of(0x0f, 0x01, 0xc1), { force: true }); // vmcall: a nested call returned
+    mem.protect(launcherBase, PAGE_SIZE, PAGE_EXECUTE_READ);
+
+    // ---- the initial context
+    cpu.setMode(64);
+    cpu.gsBase = teb64;
+    cpu.setEflags(0x202);
+    if (wow64) {
+      const fs = cpu.descriptors.get(0x53 >> 3);
+      if (fs !== undefined) fs.base = teb32;
+      cpu.fsBase = teb32;
+      const btCpuSimulate = this.dlls.get("wow64cpu", "x64")?.exports.get("BTCpuSimulate");
+      cpu.rip = btCpuSimulate !== undefined && "address" in btCpuSimulate ? btCpuSimulate.address : 0;
+      this.setReg(Reg.RSP, rsp64);
+      // WOW64_CPURESERVED { USHORT Flags; USHORT Machine; WOW64_CONTEXT Context; }, as RtlUserThreadStart gets it
+      const ctx = cpuReserved + WOW64_CPURESERVED_CONTEXT;
+      const C = WOW64_CONTEXT;
+      const w = (off: number, v: number): void => pokeU32(mem, ctx + off, v);
+      pokeU32(mem, cpuReserved, 0x014c << 16); // MachineType IMAGE_FILE_MACHINE_I386
+      w(C.ContextFlags, 0x1003f); // CONTEXT_i386 | CONTEXT_ALL
+      w(C.SegGs, 0x2b);
+      w(C.SegFs, 0x53);
+      w(C.SegEs, 0x2b);
+      w(C.SegDs, 0x2b);
+      w(C.SegCs, 0x23);
+      w(C.SegSs, 0x2b);
+      w(C.Eax, entryPoint);
+      w(C.Ebx, this.peb32);
+      w(C.Eip, this.launcher.start);
+      w(C.Esp, mainStack.top - 16);
+      w(C.EFlags, 0x202);
+      w(0x1c, 0x27f); // FloatSave.ControlWord
+      w(0xcc + 0x18, 0x1f80); // ExtendedRegisters (FXSAVE) MxCsr
+    } else {
+      cpu.rip = this.launcher.start;
+      this.setReg(Reg.RCX, entryPoint);
+      this.setReg(Reg.RDX, this.peb);
+      this.setReg(Reg.RSP, mainStack.top - 8);
+    }
+  }
+
+  // ------------------------------------------------------------------ bring-up helpers
+
+  private reserve(base: number, size: number, native64: boolean): void {
+    const r = this.mem.allocate(base, size, MEM_RESERVE, PAGE_READWRITE, 0, { native64 });
+    if (r.status !== STATUS_SUCCESS)
+      throw new LoadError(`cannot reserve ${hex(base)}: status ${hex(r.status)}`, r.status);
+  }
+
+  private commit(base: number, size: number, protect = PAGE_READWRITE): void {
+    const r = this.mem.allocate(base, size, MEM_COMMIT, protect, 0, { native64: true });
+    if (r.status !== STATUS_SUCCESS)
+      throw new LoadError(`cannot commit ${hex(base)}: status ${hex(r.status)}`, r.status);
+  }
+
+  private heap(reserve: number, commit: number, native64: boolean): number {
+    const r = this.mem.allocate(0, reserve, MEM_RESERVE, PAGE_READWRITE, 0, { native64 });
+    if (r.status !== STATUS_SUCCESS) throw new LoadError("cannot reserve the process heap", r.status);
+    this.commit(r.base, Math.min(commit, r.size));
+    return r.base;
+  }
+
+  /** A stack: `reserve` bytes reserved, the top `commit` bytes committed, a guard page below them. */
+  private stack(
+    reserve: number,
+    commit: number,
+    teb: number,
+    bits: 32 | 64,
+  ): { top: number; limit: number; reserveBase: number } {
+    const size = Math.max(
+      ALLOCATION_GRANULARITY,
+      Math.ceil(reserve / ALLOCATION_GRANULARITY) * ALLOCATION_GRANULARITY,
+    );
+    const committed = Math.min(
+      size - 2 * PAGE_SIZE,
+      Math.max(PAGE_SIZE, Math.ceil(commit / PAGE_SIZE) * PAGE_SIZE),
+    );
+    const r = this.mem.allocate(0, size, MEM_RESERVE, PAGE_READWRITE);
+    if (r.status !== STATUS_SUCCESS)
+      throw new LoadError(`cannot reserve a ${hex(size)}-byte stack`, r.status);
+    const top = r.base + size;
+    const limit = top - committed;
+    this.commit(limit, committed);
+    this.commit(limit - PAGE_SIZE, PAGE_SIZE, PAGE_READWRITE | PAGE_GUARD);
+    const L = bits === 64 ? TEB64 : TEB32;
+    this.stacks.push({ reserveBase: r.base, top, teb, limitOffset: L.StackLimit, bits });
+    return { top, limit, reserveBase: r.base };
+  }
+
+  /** Static TLS: the array of per-module blocks (template + zero fill) for the initial thread. */
+  private staticTls(bits: 32 | 64): number {
+    const withTls = this.modules.modules.filter((m) => m.tlsIndex >= 0);
+    if (withTls.length === 0) return 0;
+    const ptr = bits === 64 ? 8 : 4;
+    const count = Math.max(...withTls.map((m) => m.tlsIndex)) + 1;
+    let size = count * ptr;
+    for (const m of withTls)
+      size += Math.ceil(((m.pe.tls?.rawDataSize ?? 0) + (m.pe.tls?.sizeOfZeroFill ?? 0)) / 16) * 16 + 16;
+    const base = allocateBlock(this.mem, size, false);
+    let at = base + Math.ceil((count * ptr) / 16) * 16;
+    for (const m of withTls) {
+      const t = m.pe.tls;
+      if (t === undefined) continue;
+      const data = new Uint8Array(t.rawDataSize);
+      this.mem.read(m.base + t.rawDataRva, data, { force: true });
+      this.mem.write(at, data, { force: true });
+      const slot = base + m.tlsIndex * ptr;
+      pokeU32(this.mem, slot, at % TWO32);
+      if (bits === 64) pokeU32(this.mem, slot + 4, Math.floor(at / TWO32));
+      at += Math.ceil((t.rawDataSize + t.sizeOfZeroFill) / 16) * 16 + 16;
+    }
+    return base;
+  }
+
+  private writeKuserSharedData(build: WindowsBuild): void {
+    const b = new Uint8Array(PAGE_SIZE);
+    const dv = new DataView(b.buffer);
+    dv.setUint32(KUSD.TickCountMultiplier, 0x0fa00000, true);
+    dv.setUint16(KUSD.ImageNumberLow, 0x014c, true);
+    dv.setUint16(KUSD.ImageNumberHigh, 0x8664, true);
+    const root = "C:\\Windows";
+    for (let k = 0; k < root.length; k++) dv.setUint16(KUSD.NtSystemRoot + 2 * k, root.charCodeAt(k), true);
+    dv.setUint32(KUSD.NtBuildNumber, OS_BUILD[build], true);
+    dv.setUint32(KUSD.NtProductType, 1, true); // NtProductWinNt (a workstation)
+    b[KUSD.ProductTypeIsValid] = 1;
+    dv.setUint16(KUSD.NativeProcessorArchitecture, 9, true); // PROCESSOR_ARCHITECTURE_AMD64
+    dv.setUint32(KUSD.NtMajorVersion, 10, true);
+    dv.setUint32(KUSD.NtMinorVersion, 0, true);
+    dv.setUint32(KUSD.NumberOfPhysicalPages, Math.floor(this.mm.stats().commitLimit / PAGE_SIZE), true);
+    dv.setUint32(KUSD.ActiveProcessorCount, 1, true);
+    // Only the static fields: the kernel owns the clocks (InterruptTime, SystemTime, TickCount).
+    const fields: [number, number][] = [
+      [KUSD.TickCountMultiplier, 4],
+      [KUSD.ImageNumberLow, 4],
+      [KUSD.NtSystemRoot, 2 * root.length + 2],
+      [KUSD.NtBuildNumber, 0x14],
+      [KUSD.NumberOfPhysicalPages, 4],
+      [KUSD.ActiveProcessorCount, 4],
+    ];
+    for (const [off, n] of fields) this.mm.writeKuserSharedData(off, b.subarray(off, off + n));
+  }
+
+  private setReg(r: number, v: number): void {
+    this.cpu.lo[r] = (v % TWO32) | 0;
+    this.cpu.hi[r] = Math.floor(v / TWO32) | 0;
+  }
+
+  private reg(r: number): number {
+    return (this.cpu.hi[r] >>> 0) * TWO32 + (this.cpu.lo[r] >>> 0);
+  }
+
+  // ------------------------------------------------------------------ running
+
+  get mainThread(): KernelThread {
+    return this.threads[0];
+  }
+
+  /** Instructions retired so far. */
+  get instructions(): number {
+    return this.cpu.icount;
+  }
+
+  /** Set once the process has ended (exit, unhandled exception, unimplemented service). */
+  get finished(): ProcessStop | undefined {
+    return this.final;
+  }
+
+  /** Run up to `budget` instructions. */
+  run(budget: number): ProcessStop {
+    if (this.final !== undefined) return this.final;
+    const start = this.cpu.icount;
+    for (;;) {
+      const left = budget - (this.cpu.icount - start);
+      if (left <= 0) return { kind: "budget" };
+      const r = this.handle(this.cpu.run(left));
+      if (r !== undefined) return r;
+    }
+  }
+
+  /** Execute one instruction (a syscall or trap instruction completes with its kernel work). */
+  step(): ProcessStop {
+    if (this.final !== undefined) return this.final;
+    const r = this.handle(this.cpu.step());
+    return r ?? { kind: "step" };
+  }
+
+  /** What a CPU stop means for the process: undefined to go on. */
+  private handle(s: StopReason): ProcessStop | undefined {
+    try {
+      return this.dispatch(s);
+    } catch (e) {
+      if (e instanceof GuestStopped) {
+        this.nestedReturn = [];
+        return e.stop;
+      }
+      throw e;
+    }
+  }
+
+  private dispatch(s: StopReason): ProcessStop | undefined {
+    const thread = this.threads[0];
+    switch (s.kind) {
+      case "budget":
+        return { kind: "budget" };
+      case "step":
+        return { kind: "step" };
+      case "breakpoint":
+        return { kind: "breakpoint", address: s.address };
+      case "halt":
+      case "stop":
+        return { kind: "halt", reason: s.reason, message: `stopped: ${s.reason}` };
+      case "syscall": {
+        this.syscalls++;
+        if (this.kernel === undefined) {
+          return this.kernelStop({
+            kind: "unimplemented",
+            what: "syscall",
+            detail: `no kernel (eax ${hex(this.cpu.lo[0] >>> 0)})`,
+          });
+        }
+        const r = this.kernel.syscall(thread);
+        return r === undefined ? undefined : this.kernelStop(r);
+      }
+      case "fault":
+        return this.fault(s.fault, thread);
+    }
+  }
+
+  private fault(f: Fault, thread: KernelThread): ProcessStop | undefined {
+    if (f.vector === "UD") {
+      const trap = this.dlls.trapAt(f.rip);
+      if (trap !== undefined && this.modules.at(f.rip)?.system !== undefined) return this.trap(thread, trap);
+      const l = this.launcher.traps;
+      if (f.rip === this.callReturn && this.nestedReturn.length > 0) {
+        this.nestedReturn.pop();
+        return { kind: "halt", reason: "nested-return", message: "" };
+      }
+      if (f.rip === l.detachDone) return this.finish(this.shutdown?.status ?? 0);
+      if (f.rip === l.initFailed) {
+        return this.end({
+          kind: "exception",
+          code: STATUS_DLL_INIT_FAILED,
+          address: f.rip,
+          fault: undefined,
+          message: `A DLL's initialization routine (DllMain) returned FALSE: process initialization failed (${hex(STATUS_DLL_INIT_FAILED)})`,
+        });
+      }
+      if (f.rip === l.exitReturned) {
+        return this.end({
+          kind: "unimplemented",
+          what: "ExitProcess",
+          detail: "returned",
+          message: "kernel32!ExitProcess returned to the launcher",
+        });
+      }
+    }
+    if (f.vector === "PF" && f.status === STATUS_GUARD_PAGE_VIOLATION && f.address !== undefined) {
+      const grown = this.growStack(f.address);
+      if (grown === true) return undefined;
+      if (grown === false) {
+        return this.end({
+          kind: "exception",
+          code: STATUS_STACK_OVERFLOW,
+          address: f.rip,
+          fault: f,
+          message: `Stack overflow at ${this.where(f.rip)}`,
+        });
+      }
+    }
+    const { code, message } = this.describeFault(f);
+    return this.end({ kind: "exception", code, address: f.rip, fault: f, message });
+  }
+
+  private trap(thread: KernelThread, entry: TrapEntry): ProcessStop | undefined {
+    if (this.kernel === undefined) {
+      return this.kernelStop({
+        kind: "unimplemented",
+        what: `${entry.dll}!${entry.name}`,
+        detail: "no kernel",
+      });
+    }
+    const r = this.kernel.trap(thread, entry);
+    return r === undefined ? undefined : this.kernelStop(r);
+  }
+
+  /** A stack guard page was touched: commit the next one down (MiCheckForUserStackOverflow). */
+  private growStack(addr: number): boolean | undefined {
+    const st = this.stacks.find((s) => addr >= s.reserveBase && addr < s.top);
+    if (st === undefined) return undefined;
+    const page = addr - (addr % PAGE_SIZE);
+    if (st.bits === 64) {
+      pokeU32(this.mem, st.teb + st.limitOffset, page % TWO32);
+      pokeU32(this.mem, st.teb + st.limitOffset + 4, Math.floor(page / TWO32));
+    } else pokeU32(this.mem, st.teb + st.limitOffset, page);
+    // Windows keeps the last page of the reservation uncommitted: no guard below it is a stack overflow.
+    if (page - PAGE_SIZE <= st.reserveBase) return false;
+    this.commit(page - PAGE_SIZE, PAGE_SIZE, PAGE_READWRITE | PAGE_GUARD);
+    return true;
+  }
+
+  private kernelStop(r: KernelStop): ProcessStop | undefined {
+    switch (r.kind) {
+      case "exit":
+        return this.exit(r.status, r.abrupt === true);
+      case "unimplemented":
+        return this.end({
+          kind: "unimplemented",
+          what: r.what,
+          detail: r.detail,
+          message: `not implemented: ${r.what}${r.detail ? ` (${r.detail})` : ""} at ${this.where(this.cpu.rip)}`,
+        });
+      case "thread-exit":
+        return this.exit(r.status, false);
+      case "exception":
+        return this.end({
+          kind: "exception",
+          code: r.code,
+          address: r.address,
+          fault: undefined,
+          message: `${r.what} (exception ${hex(r.code, 8)}) at ${this.where(this.cpu.rip)}`,
+        });
+      case "blocked":
+        return this.end({
+          kind: "unimplemented",
+          what: r.what,
+          detail: r.detail,
+          message: `the thread would wait forever: ${r.what}${r.detail ? ` (${r.detail})` : ""}`,
+        });
+    }
+  }
+
+  /** The process exits: run the DLL_PROCESS_DETACH notifications first, unless abrupt or already running. */
+  private exit(status: number, abrupt: boolean): ProcessStop | undefined {
+    this.exitStatus = status;
+    if (this.shutdown !== undefined || abrupt || !this.hasDetach) {
+      return this.finish(this.shutdown?.status ?? status);
+    }
+    this.shutdown = { status };
+    this.nestedReturn = [];
+    const cpu = this.cpu;
+    if (this.wow64) {
+      // Back to 32-bit code below the x86 stack pointer WOW64_CONTEXT saved at the last transition.
+      const ctx = peekU32(this.mem, this.threads[0].teb + TEB64.TlsSlots + 8) ?? 0;
+      const esp = cpu.mode64
+        ? (peekU32(this.mem, ctx + WOW64_CPURESERVED_CONTEXT + WOW64_CONTEXT.Esp) ?? 0)
+        : cpu.lo[Reg.RSP] >>> 0;
+      cpu.setMode(32);
+      this.setReg(Reg.RSP, ((esp - 0x400) & ~15) >>> 0);
+    } else {
+      this.setReg(Reg.RSP, Math.floor((this.reg(Reg.RSP) - 0x400) / 16) * 16 - 8);
+    }
+    cpu.rip = this.launcher.detach;
+    return undefined;
+  }
+
+  private finish(status: number): ProcessStop {
+    this.exitStatus = status;
+    return this.end({
+      kind: "exit",
+      status,
+      message: `exited with code ${status >>> 0} (${hex(status >>> 0, 8)})`,
+    });
+  }
+
+  private end(stop: ProcessStop): ProcessStop {
+    if (this.final === undefined) this.final = stop;
+    if (this.nestedReturn.length > 0) throw new GuestStopped(stop);
+    return this.final;
+  }
+
+  /**
+   * Call guest code at `fn` on the current thread with `args` (stdcall in 32-bit mode, the Microsoft x64
+   * convention in 64-bit mode) until it returns; the registers are restored afterwards. Syscalls and traps
+   * it makes are served; breakpoints inside are not reported. Returns EAX/RAX.
+   */
+  callGuest(fn: number, args: readonly number[]): number {
+    const cpu = this.cpu;
+    const saved = {
+      lo: cpu.lo.slice(),
+      hi: cpu.hi.slice(),
+      rip: cpu.rip,
+      flags: cpu.getEflags(),
+      bits: cpu.bits,
+    };
+    if (cpu.mode64) {
+      let rsp = Math.floor((this.reg(Reg.RSP) - 0x100) / 16) * 16;
+      rsp -= 8 * Math.max(4, args.length);
+      args.forEach((a, k) => {
+        if (k < 4) this.setReg([Reg.RCX, Reg.RDX, Reg.R8, Reg.R9][k], a);
+        else this.writePtr(rsp + 8 * k, a, 64);
+      });
+      rsp -= 8;
+      this.writePtr(rsp, this.callReturn, 64);
+      this.setReg(Reg.RSP, rsp);
+    } else {
+      let esp = ((cpu.lo[Reg.RSP] >>> 0) - 0x100) & ~15;
+      for (const a of [...args].reverse()) {
+        esp -= 4;
+        pokeU32(this.mem, esp, a);
+      }
+      esp -= 4;
+      pokeU32(this.mem, esp, this.callReturn);
+      this.setReg(Reg.RSP, esp >>> 0);
+    }
+    cpu.rip = fn;
+    this.nestedReturn.push(this.callReturn);
+    const depth = this.nestedReturn.length;
+    let result: number;
+    for (let guard = 0; ; guard++) {
+      const s = cpu.run(1_000_000);
+      if (s.kind === "breakpoint") continue; // not reported inside a nested call
+      const r = this.dispatch(s);
+      if (this.nestedReturn.length < depth) {
+        result = cpu.mode64 ? this.reg(Reg.RAX) : cpu.lo[Reg.RAX] >>> 0;
+        break;
+      }
+      if (r !== undefined && r.kind !== "budget" && r.kind !== "step") throw new GuestStopped(r);
+      if (guard > 10_000)
+        throw new GuestStopped(
+          this.end({ kind: "halt", reason: "nested", message: "a nested guest call did not return" }),
+        );
+    }
+    cpu.lo.set(saved.lo);
+    cpu.hi.set(saved.hi);
+    cpu.setMode(saved.bits);
+    cpu.rip = saved.rip;
+    cpu.setEflags(saved.flags);
+    return result;
+  }
+
+  private writePtr(addr: number, v: number, bits: 32 | 64): void {
+    pokeU32(this.mem, addr, v % TWO32);
+    if (bits === 64) pokeU32(this.mem, addr + 4, Math.floor(v / TWO32));
+  }
+
+  /** KernelProcess.loadLibrary: map a DLL of the program's architecture, add it to PEB.Ldr, run its DllMain. */
+  loadLibrary(name: string, arch: Arch): number | undefined {
+    if (arch !== this.arch) return undefined;
+    const have = this.modules.get(name, arch);
+    if (have !== undefined) return have.base;
+    let loaded: Module[];
+    let module: Module;
+    try {
+      ({ module, loaded } = this.modules.load(name));
+    } catch (e) {
+      if (e instanceof LoadError) return undefined;
+      throw e;
+    }
+    for (const m of loaded) appendLoaderEntry(this.mem, this.wow64 ? 32 : 64, this.ldr, m, false);
+    if (loaded.some((m) => m.tlsIndex >= 0)) {
+      // Static TLS of a DLL loaded at run time is not set up (Windows 10 does: LdrpHandleTlsData).
+    }
+    for (const m of loaded) {
+      for (const cb of m.tlsCallbacks) this.callGuest(cb, [m.base, 1, 0]);
+      if (m.entry !== 0 && this.callGuest(m.entry, [m.base, 1, 0]) === 0) return undefined;
+    }
+    return module.base;
+  }
+
+  // ------------------------------------------------------------------ presentation
+
+  /** "hello32.exe+0x1234" for an address in a module, "launcher+0x10", or "" when nothing is there. */
+  symbolize(addr: number): string {
+    const m = this.modules.at(addr);
+    if (m !== undefined) return `${m.name}+${hex(addr - m.base)}`;
+    if (addr >= this.launcher.base && addr < this.launcher.base + PAGE_SIZE)
+      return `launcher+${hex(addr - this.launcher.base)}`;
+    if (this.shellcodeBase !== 0 && addr >= this.shellcodeBase && addr < this.shellcodeBase + 0x100000)
+      return `shellcode+${hex(addr - this.shellcodeBase)}`;
+    return "";
+  }
+
+  /** An address as messages show it: "0x00401234 (hello32.exe+0x1234)". */
+  where(addr: number): string {
+    const digits = addr < TWO32 ? 8 : 16;
+    const s = this.symbolize(addr);
+    return `${hex(addr, digits)}${s ? ` (${s})` : ""}`;
+  }
+
+  private describeFault(f: Fault): { code: number; message: string } {
+    const at = this.where(f.rip);
+    const addr = (a: number | undefined): string => (a === undefined ? "?" : hex(a, a < TWO32 ? 8 : 16));
+    const C = EXCEPTION_CODES;
+    switch (f.vector) {
+      case "PF": {
+        const verb = f.access === "write" ? "writing" : f.access === "execute" ? "executing" : "reading";
+        if (f.status === STATUS_GUARD_PAGE_VIOLATION)
+          return {
+            code: STATUS_GUARD_PAGE_VIOLATION,
+            message: `Guard page violation ${verb} ${addr(f.address)} at ${at}`,
+          };
+        if (f.status === STATUS_IN_PAGE_ERROR)
+          return { code: STATUS_IN_PAGE_ERROR, message: `In-page error ${verb} ${addr(f.address)} at ${at}` };
+        return {
+          code: STATUS_ACCESS_VIOLATION,
+          message: `Access violation ${verb} ${addr(f.address)} at ${at}`,
+        };
+      }
+      case "GP":
+        return {
+          code: STATUS_ACCESS_VIOLATION,
+          message:
+            f.address !== undefined && f.address < 0
+              ? `Access violation (general protection: non-canonical address) at ${at}`
+              : `General protection fault${f.errorCode ? ` (selector ${hex(f.errorCode, 4)})` : ""} at ${at}`,
+        };
+      case "SS":
+        return { code: STATUS_ACCESS_VIOLATION, message: `Stack fault at ${at}` };
+      case "NP":
+        return {
+          code: STATUS_ACCESS_VIOLATION,
+          message: `Segment not present (selector ${hex(f.errorCode ?? 0, 4)}) at ${at}`,
+        };
+      case "UD":
+        return {
+          code: C.STATUS_ILLEGAL_INSTRUCTION,
+          message: `Illegal instruction at ${at}${f.detail ? ` (${f.detail})` : ""}`,
+        };
+      case "DE":
+        return {
+          code: C.STATUS_INTEGER_DIVIDE_BY_ZERO,
+          message: `Integer division by zero or overflow at ${at}`,
+        };
+      case "BP":
+        return { code: C.STATUS_BREAKPOINT, message: `Breakpoint (int3) at ${at}` };
+      case "DB":
+        return { code: C.STATUS_SINGLE_STEP, message: `Single-step trap at ${at}` };
+      case "OF":
+        return { code: C.STATUS_INTEGER_OVERFLOW, message: `Integer overflow (into) at ${at}` };
+      case "BR":
+        return { code: C.STATUS_ARRAY_BOUNDS_EXCEEDED, message: `Array bounds exceeded (bound) at ${at}` };
+      case "AC":
+        return { code: C.STATUS_DATATYPE_MISALIGNMENT, message: `Datatype misalignment at ${at}` };
+      case "MF":
+        return { code: C.STATUS_FLOAT_INVALID_OPERATION, message: `x87 floating-point exception at ${at}` };
+      case "XM":
+        return { code: C.STATUS_FLOAT_MULTIPLE_TRAPS, message: `SIMD floating-point exception at ${at}` };
+      case "NM":
+        return { code: C.STATUS_ILLEGAL_INSTRUCTION, message: `Device not available at ${at}` };
+    }
+  }
+
+  /**
+   * Register contexts: `x64` the live 64-bit register file; `x86` for a WOW64 process the live 32-bit
+   * registers while in compatibility mode, else the WOW64_CONTEXT saved in the TEB (null for a native
+   * 64-bit process).
+   */
+  contexts(): { x64: RegisterContext; x86: RegisterContext | null } {
+    const cpu = this.cpu;
+    const names64 = [
+      "rax",
+      "rcx",
+      "rdx",
+      "rbx",
+      "rsp",
+      "rbp",
+      "rsi",
+      "rdi",
+      "r8",
+      "r9",
+      "r10",
+      "r11",
+      "r12",
+      "r13",
+      "r14",
+      "r15",
+    ];
+    const q = (v: number): string => "0x" + v.toString(16).padStart(16, "0");
+    const d = (v: number): string => "0x" + (v >>> 0).toString(16).padStart(8, "0");
+    const w = (v: number): string => "0x" + v.toString(16).padStart(4, "0");
+    const segs = (get: (s: number) => number): RegisterContext => ({
+      cs: w(get(SReg.CS)),
+      ss: w(get(SReg.SS)),
+      ds: w(get(SReg.DS)),
+      es: w(get(SReg.ES)),
+      fs: w(get(SReg.FS)),
+      gs: w(get(SReg.GS)),
+    });
+    const x64: RegisterContext = {};
+    names64.forEach((n, r) => (x64[n] = q(this.reg(r))));
+    x64.rip = q(cpu.rip);
+    x64.rflags = q(cpu.getEflags());
+    Object.assign(
+      x64,
+      segs((s) => cpu.sreg[s]),
+    );
+    x64.fsBase = q(cpu.fsBase);
+    x64.gsBase = q(cpu.gsBase);
+    if (!this.wow64) return { x64, x86: null };
+    const names32 = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"];
+    const x86: RegisterContext = {};
+    if (!cpu.mode64) {
+      names32.forEach((n, r) => (x86[n] = d(cpu.lo[r])));
+      x86.eip = d(cpu.rip);
+      x86.eflags = d(cpu.getEflags());
+      Object.assign(
+        x86,
+        segs((s) => cpu.sreg[s]),
+      );
+    } else {
+      const ctx =
+        (peekU32(this.mem, this.threads[0].teb + TEB64.TlsSlots + 8) ?? 0) + WOW64_CPURESERVED_CONTEXT;
+      const C = WOW64_CONTEXT;
+      const rd = (off: number): number => peekU32(this.mem, ctx + off) ?? 0;
+      const offs = [C.Eax, C.Ecx, C.Edx, C.Ebx, C.Esp, C.Ebp, C.Esi, C.Edi];
+      names32.forEach((n, k) => (x86[n] = d(rd(offs[k]))));
+      x86.eip = d(rd(C.Eip));
+      x86.eflags = d(rd(C.EFlags));
+      const segOffs: Record<string, number> = {
+        cs: C.SegCs,
+        ss: C.SegSs,
+        ds: C.SegDs,
+        es: C.SegEs,
+        fs: C.SegFs,
+        gs: C.SegGs,
+      };
+      for (const [n, off] of Object.entries(segOffs)) x86[n] = w(rd(off) & 0xffff);
+    }
+    return { x64, x86 };
+  }
+
+  /** The PEB layout of the program's architecture (PEB32 for WOW64). */
+  get pebLayout(): typeof PEB64 {
+    return this.wow64 ? PEB32 : PEB64;
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * `wowdbg run` end to end: the bundled CLI (dist/cli.js, built here) run as a child process on the
+ * fixtures — output passed through, the guest's exit code, --trace-syscalls, --json, --shellcode,
+ * --max-instructions — and on the malformed corpus: a one-line message, a non-zero exit code, no stack trace.
+ */
+import { strict as assert } from "node:assert";
+import { spawnSync, execFileSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+
+const BIN = "test/fixtures/bin";
+
+function cli(args: string[], input?: string): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, ["dist/cli.js", ...args], {
+    encoding: "latin1",
+    input,
+    timeout: 60_000,
+  });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+describe("cli: wowdbg run", function () {
+  this.timeout(300_000);
+  before(() => {
+    execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "ignore" });
+  });
+
+  it("hello32.exe and hello64.exe: output and exit code 0", () => {
+    for (const f of ["hello32.exe", "hello64.exe"]) {
+      const r = cli(["run", `${BIN}/${f}`]);
+      assert.equal(r.out, "Hello, world!\n", f);
+      assert.equal(r.err, "");
+      assert.equal(r.code, 0);
+    }
+  });
+
+  it("gate32.exe exits with 255", () => {
+    const r = cli(["run", `${BIN}/gate32.exe`]);
+    assert.equal(r.code, 255);
+    assert.match(r.out, /^cs=0023 probe=00000001\n/);
+  });
+
+  it("--trace-syscalls shows the WOW64 path of the 32-bit hello: NtWriteFile from x86", () => {
+    const r = cli(["run", "--trace-syscalls", `${BIN}/hello32.exe`]);
+    assert.equal(r.code, 0);
+    assert.equal(r.out, "Hello, world!\n");
+    const lines = r.err.trim().split("\n");
+    const write = lines.find((l) => l.startsWith("syscall NtWriteFile"));
+    assert.ok(write, r.err);
+    assert.match(
+      write,
+      /^syscall NtWriteFile \(0x0008\) x86: (\d|0x[0-9A-F]+), 0, 0, 0, 0x[0-9A-F]+, 0x[0-9A-F]+, 0xE, 0, 0 -> 0x00000000 STATUS_SUCCESS$/,
+    );
+    assert.ok(lines.some((l) => l.startsWith("syscall NtTerminateProcess") && l.includes(" x86: ")));
+    const r64 = cli(["run", "--trace-syscalls", `${BIN}/hello64.exe`]);
+    assert.match(r64.err, /^syscall NtWriteFile \(0x0008\) x64: /m);
+  });
+
+  it("--json: the final summary with both register contexts", () => {
+    const r = cli(["run", "--json", `${BIN}/hello32.exe`]);
+    const lines = r.out.split("\n");
+    assert.equal(lines[0], "Hello, world!");
+    const s = JSON.parse(lines[1]) as Record<string, unknown>;
+    assert.equal(s.exitCode, 0);
+    assert.equal(s.stopReason, "exit");
+    assert.ok(typeof s.instructions === "number" && s.instructions > 100);
+    const x86 = s.x86 as Record<string, string>;
+    const x64 = s.x64 as Record<string, string>;
+    for (const k of [
+      "eax",
+      "ebx",
+      "ecx",
+      "edx",
+      "esi",
+      "edi",
+      "ebp",
+      "esp",
+      "eip",
+      "eflags",
+      "cs",
+      "ss",
+      "ds",
+      "es",
+      "fs",
+      "gs",
+    ])
+      assert.match(x86[k], /^0x[0-9a-f]+$/, k);
+    assert.equal(x86.cs, "0x0023");
+    assert.equal(x86.fs, "0x0053");
+    for (const k of ["rax", "r8", "r15", "rip", "rflags", "cs", "gs"])
+      assert.match(x64[k], /^0x[0-9a-f]+$/, k);
+    const n = JSON.parse(cli(["run", "--json", `${BIN}/hello64.exe`]).out.split("\n")[1]) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(n.x86, null);
+  });
+
+  it("--shellcode FILE --arch x86|x64: runs inside a full process, exit code = the return value", () => {
+    for (const [n, arch] of [
+      [32, "x86"],
+      [64, "x64"],
+    ] as const) {
+      const r = cli(["run", "--shellcode", `${BIN}/shellcode${n}.bin`, "--arch", arch]);
+      assert.equal(r.out, `Hello from ${n}-bit shellcode!\n`);
+      assert.equal(r.code, 0, r.err);
+    }
+    const bad = cli(["run", "--shellcode", `${BIN}/shellcode32.bin`, "--arch", "x86", "--entry", "99999"]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /^wowdbg: entry offset 99999 is outside/);
+  });
+
+  it("--max-instructions stops with exit code 124", () => {
+    const r = cli(["run", "--max-instructions", "20", `${BIN}/hello64.exe`]);
+    assert.equal(r.code, 124);
+    assert.match(r.err, /^wowdbg: instruction limit reached \(2\d instructions\) at 0x/);
+  });
+
+  it("DLLs beside the program: dllclient exits with 1175 (the host keeps the low byte, 151)", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "wowdbg-"));
+    for (const bits of [32, 64]) {
+      copyFileSync(`${BIN}/dllclient${bits}.exe`, path.join(dir, `dllclient${bits}.exe`));
+    }
+    const d32 = mkdtempSync(path.join(tmpdir(), "wowdbg-"));
+    copyFileSync(`${BIN}/dllclient32.exe`, path.join(d32, "dllclient32.exe"));
+    copyFileSync(`${BIN}/forward32.dll`, path.join(d32, "forward.dll"));
+    copyFileSync(`${BIN}/exports32.dll`, path.join(d32, "Exports.DLL"));
+    const r = cli(["run", "--json", path.join(d32, "dllclient32.exe")]);
+    assert.equal(r.code, 1175 & 0xff, r.err);
+    assert.equal((JSON.parse(r.out.trim()) as { exitCode: number }).exitCode, 1175);
+    const missing = cli(["run", path.join(dir, "dllclient64.exe")]);
+    assert.equal(missing.code, 1);
+    assert.equal(
+      missing.err,
+      "wowdbg: The code execution cannot proceed because forward.dll was not found (imported by dllclient64.exe)\n",
+    );
+  });
+
+  it("the malformed corpus: one clear line, exit code 1, never a stack trace", () => {
+    const files = readdirSync("test/fixtures/malformed").filter(
+      (f) => f !== "README.md" && f !== "cases.json",
+    );
+    const cases = JSON.parse(readFileSync("test/fixtures/malformed/cases.json", "utf8")) as {
+      file: string;
+      field: string;
+    }[];
+    assert.ok(files.length >= 20);
+    for (const f of files) {
+      const r = cli(["run", `test/fixtures/malformed/${f}`]);
+      assert.equal(r.code, 1, `${f}: ${r.err}`);
+      assert.equal(r.out, "");
+      assert.match(r.err, /^wowdbg: [^\n]+\n$/, f);
+      assert.ok(!/\bat .*:\d+:\d+/.test(r.err), `stack trace for ${f}`);
+      const field = cases.find((c) => c.file === f)?.field;
+      if (field !== undefined) assert.ok(r.err.includes(field), `${f}: ${r.err}`);
+    }
+  });
+
+  it("bad usage and unreadable files", () => {
+    assert.equal(cli(["run"]).code, 2);
+    assert.equal(cli(["run", "--arch", "x86", `${BIN}/hello32.exe`]).code, 2);
+    assert.equal(cli(["run", "--bogus", `${BIN}/hello32.exe`]).code, 2);
+    const r = cli(["run", "no/such/file.exe"]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /^wowdbg: cannot read no\/such\/file\.exe: /);
+    const dir = cli(["run", "test/fixtures"]);
+    assert.equal(dir.code, 1);
+  });
+});
