@@ -13,6 +13,7 @@
  * - everything else (parameters, loader data, heaps, stacks, the launcher) bottom-up from 0x10000.
  */
 import { Cpu, Reg, SReg, type StopReason } from "../cpu/index";
+import { hex64 } from "../common/hex";
 import type { Fault } from "../cpu/fault";
 import { buildSystemDlls, type Arch, type SystemDll, type SystemDllSet, type TrapEntry } from "./dlls";
 import { WOW64_CONTEXT, WOW64_CPURESERVED_CONTEXT } from "./dlls/code";
@@ -1099,7 +1100,8 @@ export class Process implements KernelProcess {
       gs: w(get(SReg.GS)),
     });
     const x64: RegisterContext = {};
-    names64.forEach((n, r) => (x64[n] = q(this.reg(r))));
+    // Exact 64-bit hex from the (lo, hi) halves: a double cannot hold values like 0xFFFFFFFFFFFFFFFF.
+    names64.forEach((n, r) => (x64[n] = "0x" + hex64(cpu.lo[r], cpu.hi[r])));
     x64.rip = q(cpu.rip);
     x64.rflags = q(cpu.getEflags());
     Object.assign(
