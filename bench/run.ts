@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Cpu, FlatBus } from "../src/cpu/index";
 import { jitOptions } from "../src/cpu/jit/compile";
+import { benchAdapter } from "./adapter";
 import { benchMemoryThroughput, benchSieveOnMemoryManager } from "./memory";
 
 const CODE = 0x20000000;
@@ -173,6 +174,12 @@ function main(): void {
   }
   if (!process.argv.includes("--no-memory")) benchMemory(size, json);
   if (rows.some((r) => !r.checksumOk)) process.exitCode = 1;
+  if (!process.argv.includes("--no-adapter")) {
+    benchAdapter(json).catch((e: unknown) => {
+      console.error(e);
+      process.exitCode = 1;
+    });
+  }
 }
 
 /**
