@@ -167,9 +167,18 @@ export class Cpu {
       this.fault("GP", { errorCode: sel & 0xfffc });
     }
     if (!d.present) this.fault("NP", { errorCode: sel & 0xfffc });
+    const hook = this.onLoadCS;
+    const before = hook === undefined ? 0 : this.sreg[SReg.CS];
     this.sreg[SReg.CS] = sel | 3;
     this.mode64 = d.long;
+    if (hook !== undefined && before !== (sel | 3)) hook(before, sel | 3);
   }
+
+  /**
+   * Called by a far transfer that changed CS (the debugger's mode-switch stop: it calls `requestStop`, so
+   * the run ends after the instruction). Unset (the default) it costs one field read per far transfer.
+   */
+  onLoadCS: ((from: number, to: number) => void) | undefined = undefined;
 
   /** Load a data segment register (mov sreg, pop sreg). */
   loadSeg(seg: number, sel: number): void {

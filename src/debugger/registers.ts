@@ -181,6 +181,8 @@ export interface RegisterNode {
   /** Writes a new value; returns the node re-read. Absent: read-only (see `readOnlyReason`). */
   readonly set?: (text: string) => RegisterNode;
   readonly readOnlyReason?: string;
+  /** Where the value lives in guest memory, for registers kept there (the saved x86 context); else absent. */
+  readonly location?: { readonly address: number; readonly size: number };
 }
 
 export interface RegisterScope {
@@ -353,6 +355,8 @@ interface IntCell {
   readonly width: number;
   get(): bigint | undefined;
   set(v: bigint): void;
+  /** Where the value lives when it is kept in guest memory (the saved WOW64_CONTEXT, TEB64 slots). */
+  readonly location?: { readonly address: number; readonly size: number };
 }
 
 interface BytesCell {
@@ -365,6 +369,7 @@ function memCell(t: RegisterTarget, addr: number, width: number): IntCell {
   const n = width / 8;
   return {
     width,
+    location: { address: addr, size: n },
     get() {
       const b = t.memory.read(addr, n);
       if (b === undefined) return undefined;
@@ -445,6 +450,7 @@ function intNode(name: string, kind: RegisterKind, cell: IntCell, o: IntNodeOpti
     numeric: v,
   };
   if (addr !== undefined) node.address = addr;
+  if (cell.location !== undefined) node.location = cell.location;
   if (o.children) {
     const make = o.children;
     node.children = () => make(v);
@@ -527,7 +533,12 @@ function validateFlags(v: bigint): string | undefined {
 
 function flagsNode(name: string, cell: IntCell): RegisterNode {
   // Bit 1 always reads as 1: accept values typed without it.
-  const withBit1: IntCell = { width: cell.width, get: () => cell.get(), set: (v) => cell.set(v | 2n) };
+  const withBit1: IntCell = {
+    width: cell.width,
+    location: cell.location,
+    get: () => cell.get(),
+    set: (v) => cell.set(v | 2n),
+  };
   return intNode(name, "flags", withBit1, {
     annotate: flagsText,
     validate: validateFlags,

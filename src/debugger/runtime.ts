@@ -39,10 +39,52 @@ import {
 } from "./expr";
 import { nodeFileAccessor, type FileAccessor } from "./host";
 import { cpuInstructionRegisters, inspectInstruction, type InstructionField } from "./instruction";
-import { registerScopes, type RegisterNode } from "./registers";
+import { readWow64Context, registerScopes, type RegisterNode } from "./registers";
 import { moduleShortName, walkStack, walkStartFromCpu, type StackFrame, type StackModule } from "./stack";
 
 const TWO32 = 0x1_0000_0000;
+
+/** RAX..R15 in hardware order. */
+const GPR_BASES = [
+  "rax",
+  "rcx",
+  "rdx",
+  "rbx",
+  "rsp",
+  "rbp",
+  "rsi",
+  "rdi",
+  "r8",
+  "r9",
+  "r10",
+  "r11",
+  "r12",
+  "r13",
+  "r14",
+  "r15",
+];
+/** The Windows x64 nonvolatile registers (RBX, RBP, RSI, RDI, R12–R15) by hardware number. */
+const X64_NONVOLATILE = [3, 5, 6, 7, 12, 13, 14, 15];
+/** The order registers are shown in (as the live scopes show them). */
+const SHOW64 = [
+  "rax",
+  "rbx",
+  "rcx",
+  "rdx",
+  "rsi",
+  "rdi",
+  "rbp",
+  "rsp",
+  "r8",
+  "r9",
+  "r10",
+  "r11",
+  "r12",
+  "r13",
+  "r14",
+  "r15",
+];
+const SHOW32 = ["rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp"];
 
 // ------------------------------------------------------------------------------------------------ types
 
@@ -124,6 +166,10 @@ export interface RuntimeVariable {
   children?: () => RuntimeVariable[];
   set?: (text: string) => RuntimeVariable;
   readOnly?: boolean;
+  /** Where the value lives in guest memory, when it does (a data breakpoint can watch it there). */
+  location?: { address: number; size: number };
+  /** A register (held by the CPU, not in memory: a data breakpoint cannot watch it). */
+  register?: boolean;
 }
 
 export interface RuntimeScope {
@@ -350,6 +396,28 @@ export interface RegionReport {
   usage?: string;
 }
 
+/**
+ * A region row with one fixed shape (every field present, undefined ones left out by JSON.stringify), so
+ * building and serialising 10,000 of them stays on V8's fast paths.
+ */
+class RegionRow implements RegionReport {
+  sectionId: number | undefined = undefined;
+  sectionOffset: number | undefined = undefined;
+  path: string | undefined = undefined;
+  module: string | undefined = undefined;
+  usage: string | undefined = undefined;
+  constructor(
+    readonly baseAddress: number,
+    readonly allocationBase: number,
+    readonly allocationProtect: number,
+    readonly regionSize: number,
+    readonly state: number,
+    readonly protect: number,
+    readonly type: number,
+    readonly kind: RegionReport["kind"],
+  ) {}
+}
+
 export interface InstructionAnatomy {
   address: number;
   bits: 32 | 64;
@@ -402,6 +470,8 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
   private readonly installed = new Set<number>();
   private readonly syscallStops = new Map<number, string>();
   private thunkStops = new Map<number, string>();
+  /** The module count `thunkStops` was computed at. */
+  private thunkModules = -1;
   private filters = new Set<string>(EXCEPTION_FILTERS.filter((f) => f.default).map((f) => f.id));
   private until: Until | undefined = undefined;
   private entry: number | undefined;
@@ -416,6 +486,8 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
   private readonly console = new Console();
   private readonly decoders = { out: new TextDecoder("utf-8"), err: new TextDecoder("utf-8") };
   private walkCache: StackFrame[] | undefined;
+  /** The last regions listing and the address-space epoch it was built at (see `regionReports`). */
+  private regionCache: { epoch: number; free: boolean; rows: RegionReport[] } | undefined;
   readonly traceSyscalls: boolean;
 
   private constructor(o: LaunchOptions, files: FileAccessor) {
@@ -641,6 +713,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
     if (n > 0) {
       this.cpu.notifyWrite(addr, n);
       this.walkCache = undefined;
+      this.regionCache = undefined;
       this.emit("memory", { address: addr, length: n });
     }
     return n;
@@ -648,7 +721,63 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
 
   // ------------------------------------------------------------------------------------------ registers
 
-  private exprContext(): ConsoleContext {
+  /**
+   * The expression context of a frame: frame 0 reads and writes the live registers; a caller frame reads the
+   * registers as the stack walk unwound them (`frameRegisters`) and cannot change them.
+   */
+  private exprContext(frame = 0): ConsoleContext {
+    const live = this.liveContext();
+    if (frame <= 0) return live;
+    const f = this.walk()[frame];
+    if (f === undefined) throw new Error(`no frame ${frame} (the stack has ${this.walk().length})`);
+    const regs = this.frameRegisters(f);
+    return {
+      ...live,
+      bits: f.bits,
+      reg: (name) => {
+        if (GPR_BASES.includes(name) || name === "rip" || name === "rflags") return regs.get(name);
+        return live.reg(name);
+      },
+      setReg: () => `frame ${frame} is a caller frame: its registers cannot be changed`,
+    };
+  }
+
+  /**
+   * The registers of a caller frame as known from unwinding (base names, 64-bit values; x86 frames hold the
+   * 32-bit values): x64 frames RSP, RIP and the nonvolatile RBX, RBP, RSI, RDI, R12–R15 from `.pdata`; x86
+   * frames EIP, ESP and EBP from the frame chain, and the whole integer context for the frame wow64cpu saved.
+   * Absent registers are unknown in that frame.
+   */
+  private frameRegisters(f: StackFrame): Map<string, bigint> {
+    const m = new Map<string, bigint>();
+    if (f.bits === 64) {
+      if (f.regs !== undefined) for (const k of X64_NONVOLATILE) m.set(GPR_BASES[k], f.regs[k]);
+      m.set("rsp", BigInt(f.sp));
+      m.set("rip", BigInt(f.pc));
+      return m;
+    }
+    m.set("rip", BigInt(f.pc));
+    m.set("rsp", BigInt(f.sp));
+    m.set("rbp", BigInt(f.fp));
+    if (f.source === "wow64" && this.process.wow64) {
+      const c = readWow64Context(this.exact, this.process.threads[0].teb);
+      if (c !== undefined && c.eip === f.pc && c.esp === f.sp) {
+        const vals: [string, number][] = [
+          ["rax", c.eax],
+          ["rcx", c.ecx],
+          ["rdx", c.edx],
+          ["rbx", c.ebx],
+          ["rsi", c.esi],
+          ["rdi", c.edi],
+          ["rflags", c.eflags],
+        ];
+        for (const [n, v] of vals) m.set(n, BigInt(v >>> 0));
+      }
+    }
+    return m;
+  }
+
+  private liveContext(): ConsoleContext {
     const cpu = this.cpu;
     const p = this.process;
     const bits = cpu.bits;
@@ -748,6 +877,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
       }
     }
     this.walkCache = undefined;
+    this.regionCache = undefined;
     return undefined;
   }
 
@@ -787,9 +917,19 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
   }
 
   scopes(frame: number): RuntimeScope[] {
-    void frame;
     const p = this.process;
     const out: RuntimeScope[] = [];
+    const f = frame > 0 ? this.walk()[frame] : undefined;
+    if (f !== undefined) {
+      out.push({
+        name: f.bits === 64 ? "x64 registers" : "x86 registers",
+        expensive: false,
+        kind: "registers",
+        variables: () => this.callerRegisters(f),
+      });
+      out.push(this.tebPebScope());
+      return out;
+    }
     for (const s of registerScopes({
       cpu: this.cpu,
       memory: this.exact,
@@ -815,7 +955,39 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
         return info.fields.map((f) => this.fieldVariable(f));
       },
     });
-    out.push({
+    out.push(this.tebPebScope());
+    return out;
+  }
+
+  /** A caller frame's registers: the unwound ones read-only, the others marked unavailable. */
+  private callerRegisters(f: StackFrame): RuntimeVariable[] {
+    const regs = this.frameRegisters(f);
+    const wide = f.bits === 64;
+    const digits = wide ? 16 : 8;
+    const name = (base: string): string => (wide ? base : base.replace(/^r/, "e"));
+    const out: RuntimeVariable[] = [];
+    for (const base of [...(wide ? SHOW64 : SHOW32), "rip", "rflags"]) {
+      const v = regs.get(base);
+      const n = base === "rflags" && !wide ? "eflags" : name(base);
+      if (v === undefined) {
+        out.push({ name: n, value: "<unavailable>", type: "unavailable", readOnly: true, register: true });
+        continue;
+      }
+      const isPtr = base !== "rflags";
+      out.push({
+        name: n,
+        value: hex(BigInt.asUintN(wide ? 64 : 32, v), digits),
+        type: base === "rip" ? "ip" : base === "rflags" ? "flags" : "gpr",
+        memoryReference: isPtr ? hex(v) : undefined,
+        readOnly: true,
+        register: true,
+      });
+    }
+    return out;
+  }
+
+  private tebPebScope(): RuntimeScope {
+    return {
       name: "TEB / PEB",
       expensive: false,
       kind: "locals",
@@ -835,8 +1007,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
               };
             }),
         })),
-    });
-    return out;
+    };
   }
 
   private registerVariable(n: RegisterNode): RuntimeVariable {
@@ -847,6 +1018,8 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
       value: n.value,
       type: n.kind,
       memoryReference: n.address !== undefined ? hex(n.address) : undefined,
+      register: true,
+      location: n.location,
       children: kids === undefined ? undefined : () => kids().map((c) => this.registerVariable(c)),
       set:
         set === undefined
@@ -854,6 +1027,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
           : (text) => {
               const r = this.registerVariable(set(text));
               this.walkCache = undefined;
+              this.regionCache = undefined;
               return r;
             },
       readOnly: set === undefined,
@@ -976,8 +1150,21 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
     }));
   }
 
-  /** The memory regions as VirtualQuery walks them, with images' paths and views' sections. */
+  /**
+   * The memory regions as VirtualQuery walks them, with images' paths and views' sections. The listing is
+   * kept until the address space changes (its epoch), the program runs or the debugger writes, so paging
+   * through it (`start`/`count`) and `!address` do not walk the address space again.
+   */
   regionReports(includeFree: boolean): RegionReport[] {
+    const epoch = this.process.mem.epoch;
+    const c = this.regionCache;
+    if (c !== undefined && c.epoch === epoch && c.free === includeFree) return c.rows;
+    const rows = this.buildRegions(includeFree);
+    this.regionCache = { epoch, free: includeFree, rows };
+    return rows;
+  }
+
+  private buildRegions(includeFree: boolean): RegionReport[] {
     const p = this.process;
     const t = p.threads[0];
     const marks = new Map<number, string>();
@@ -988,50 +1175,50 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
     if (p.wow64) mark(t.teb32, "TEB32");
     mark(p.peb, "PEB");
     if (p.wow64) mark(p.peb32, "PEB32");
-    const stacks: [number, number][] = [
-      [this.ptrAt(t.teb + TEB64.DeallocationStack, 64), this.ptrAt(t.teb + TEB64.StackBase, 64)],
-    ];
-    if (p.wow64) {
-      stacks.push([
-        this.ptrAt(t.teb32 + TEB32.DeallocationStack, 32),
-        this.ptrAt(t.teb32 + TEB32.StackBase, 32),
-      ]);
-    }
-    const heaps = [p.processHeap, p.processHeap64];
-    const mods = [...p.modules.modules].sort((a, b) => a.base - b.base);
-    let mi = 0;
-    const out: RegionReport[] = [];
-    for (const r of p.mem.regions(includeFree)) {
-      const rep: RegionReport = {
-        baseAddress: r.baseAddress,
-        allocationBase: r.allocationBase,
-        allocationProtect: r.allocationProtect,
-        regionSize: r.regionSize,
-        state: r.state,
-        protect: r.protect,
-        type: r.type,
-        kind: r.kind,
-      };
+    const s64lo = this.ptrAt(t.teb + TEB64.DeallocationStack, 64);
+    const s64hi = this.ptrAt(t.teb + TEB64.StackBase, 64);
+    const s32lo = p.wow64 ? this.ptrAt(t.teb32 + TEB32.DeallocationStack, 32) : 0;
+    const s32hi = p.wow64 ? this.ptrAt(t.teb32 + TEB32.StackBase, 32) : 0;
+    const heap1 = p.processHeap;
+    const heap2 = p.processHeap64;
+    // Images by allocation base: one lookup per image region instead of a search.
+    const images = new Map<number, Module>();
+    for (const m of p.modules.modules) images.set(m.base, m);
+    const list = p.mem.regions(includeFree);
+    const out = new Array<RegionReport>(list.length);
+    for (let k = 0; k < list.length; k++) {
+      const r = list[k];
+      const b = r.baseAddress;
+      const row = new RegionRow(
+        b,
+        r.allocationBase,
+        r.allocationProtect,
+        r.regionSize,
+        r.state,
+        r.protect,
+        r.type,
+        r.kind,
+      );
       if (r.sectionId !== undefined) {
-        rep.sectionId = r.sectionId;
-        rep.sectionOffset = r.sectionOffset;
+        row.sectionId = r.sectionId;
+        row.sectionOffset = r.sectionOffset;
       }
-      if (r.type === MEM_IMAGE) {
-        while (mi < mods.length && mods[mi].base + mods[mi].size <= r.baseAddress) mi++;
-        const m = mods[mi];
-        if (m !== undefined && r.baseAddress >= m.base && r.baseAddress < m.base + m.size) {
-          rep.path = m.path;
-          rep.module = m.name;
+      const type = r.type;
+      if (type === MEM_IMAGE) {
+        const m = images.get(r.allocationBase) ?? p.modules.at(b);
+        if (m !== undefined) {
+          row.path = m.path;
+          row.module = m.name;
         }
-        rep.usage = "Image";
-      } else if (r.type === MEM_PRIVATE || r.type === MEM_MAPPED) {
-        const m = marks.get(r.baseAddress);
-        if (m !== undefined) rep.usage = m;
-        else if (stacks.some(([lo, hi]) => r.baseAddress >= lo && r.baseAddress < hi)) rep.usage = "Stack";
-        else if (heaps.includes(r.allocationBase)) rep.usage = "Heap";
-        else rep.usage = r.type === MEM_MAPPED ? "MappedFile" : "<unknown>";
-      } else rep.usage = "Free";
-      out.push(rep);
+        row.usage = "Image";
+      } else if (type === MEM_PRIVATE || type === MEM_MAPPED) {
+        const mk = marks.get(b);
+        if (mk !== undefined) row.usage = mk;
+        else if ((b >= s64lo && b < s64hi) || (b >= s32lo && b < s32hi)) row.usage = "Stack";
+        else if (r.allocationBase === heap1 || r.allocationBase === heap2) row.usage = "Heap";
+        else row.usage = type === MEM_MAPPED ? "MappedFile" : "<unknown>";
+      } else row.usage = "Free";
+      out[k] = row;
     }
     return out;
   }
@@ -1067,11 +1254,13 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
   evaluate(
     text: string,
     context: string | undefined,
+    frame = 0,
   ): { result: string; memoryReference?: string; changed?: "registers" | "memory" } {
-    const ctx = this.exprContext();
+    const ctx = this.exprContext(frame);
     if (context === "repl" && isConsoleCommand(text)) {
       const r = this.console.execute(text, ctx);
       if (r.changed !== undefined) this.walkCache = undefined;
+      this.regionCache = undefined;
       if (r.error) throw new Error(r.output);
       if (r.changed === "memory") this.emit("invalidated");
       return { result: r.output, changed: r.changed };
@@ -1080,9 +1269,9 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
     if (assign !== null && context === "repl") {
       const v = evaluate(assign[2], ctx).value;
       const w = registerWrite(ctx, assign[1], v);
-      const err = this.setRegister(w.base, w.value);
+      const err = ctx.setReg?.(w.base, w.value);
       if (err !== undefined) throw new Error(err);
-      return { result: formatHex(evaluate(assign[1], this.exprContext())), changed: "registers" };
+      return { result: formatHex(evaluate(assign[1], this.exprContext(frame))), changed: "registers" };
     }
     const v = evaluate(text, ctx);
     const result = formatHex(v);
@@ -1257,7 +1446,10 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
     if (this.entry !== undefined) want.add(this.entry);
     if (this.until !== undefined) want.add(this.until.address);
     if (this.filters.has("syscall-entry")) {
-      if (this.thunkStops.size === 0) this.thunkStops = this.syscallThunks();
+      if (this.thunkStops.size === 0 || this.thunkModules !== this.knownModules) {
+        this.thunkStops = this.syscallThunks();
+        this.thunkModules = this.knownModules;
+      }
       for (const a of this.thunkStops.keys()) want.add(a);
     }
     const cpu = this.cpu;
@@ -1275,12 +1467,16 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
     }
   }
 
+  /** The entries of the Nt* system-call stubs of every loaded ntdll (x86 and x64 ones in a WOW64 process). */
   private syscallThunks(): Map<number, string> {
     const out = new Map<number, string>();
-    const n = this.process.modules.get("ntdll.dll", this.process.arch);
-    if (n === undefined) return out;
-    for (const s of n.system?.symbols ?? []) {
-      if (s.exported && /^Nt[A-Z]/.test(s.name) && !out.has(s.address)) out.set(s.address, `ntdll!${s.name}`);
+    for (const m of this.process.modules.modules) {
+      if (moduleShortName(m.name).toLowerCase() !== "ntdll") continue;
+      const arch = this.process.wow64 ? ` (${m.arch})` : "";
+      for (const s of m.system?.symbols ?? []) {
+        if (s.exported && /^Nt[A-Z]/.test(s.name) && !out.has(s.address))
+          out.set(s.address, `ntdll!${s.name}${arch}`);
+      }
     }
     return out;
   }
@@ -1339,6 +1535,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
 
   private afterStep(s: ProcessStop, modeBefore: boolean): void {
     this.walkCache = undefined;
+    this.regionCache = undefined;
     this.refreshModules(true);
     if (s.kind === "step" || s.kind === "budget" || s.kind === "breakpoint") {
       if (this.filters.has("mode-switch") && this.cpu.mode64 !== modeBefore) return this.modeSwitchStop();
@@ -1348,6 +1545,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
       if (this.dataStop()) return;
       return this.stop({ reason: "step" });
     }
+    if (s.kind === "halt" && s.reason === "mode-switch") return this.stop({ reason: "step" });
     this.handleEnd(s);
   }
 
@@ -1359,6 +1557,8 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
     this.state = "running";
     this.pauseRequested = false;
     this.walkCache = undefined;
+    this.regionCache = undefined;
+    this.cpu.onLoadCS = this.filters.has("mode-switch") ? this.csHook : undefined;
     if (emitContinued) this.emit("continued");
     setImmediate(() => this.slice());
   }
@@ -1371,32 +1571,27 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
       return this.stop({ reason: "pause" });
     }
     const deadline = performance.now() + SLICE_MS;
-    const stepping = this.filters.has("mode-switch") && this.process.wow64;
     for (;;) {
       const t0 = performance.now();
-      const s = stepping ? this.runStepping(2000) : this.process.run(this.budget);
+      const s = this.process.run(this.budget);
       const t1 = performance.now();
-      if (!stepping) {
-        if (t1 - t0 < 2 && this.budget < 20_000_000) this.budget *= 2;
-        else if (t1 - t0 > 8 && this.budget > 1000) this.budget = Math.floor(this.budget / 2);
-      }
+      if (t1 - t0 < 2 && this.budget < 20_000_000) this.budget *= 2;
+      else if (t1 - t0 > 8 && this.budget > 1000) this.budget = Math.floor(this.budget / 2);
       if (!this.handleRunStop(s)) return;
       if (t1 >= deadline) break;
     }
     setImmediate(() => this.slice());
   }
 
-  /** Single steps watching for a CS change (the mode-switch filter). */
-  private runStepping(n: number): ProcessStop {
-    for (let k = 0; k < n; k++) {
-      const before = this.cpu.mode64;
-      const s = this.process.step();
-      if (s.kind !== "step") return s;
-      if (this.cpu.mode64 !== before) return { kind: "halt", reason: "mode-switch", message: "" };
-      if (this.installed.has(this.cpu.rip)) return { kind: "breakpoint", address: this.cpu.rip };
-    }
-    return { kind: "budget" };
-  }
+  /**
+   * The mode-switch filter: the CPU reports every far transfer that changes CS (jmp/call far, retf, iret)
+   * and the run stops after that instruction — no single-stepping, the program runs at full speed between.
+   */
+  private readonly csHook = (from: number, to: number): void => {
+    void from;
+    void to;
+    this.cpu.requestStop({ kind: "stop", reason: "mode-switch" });
+  };
 
   /** Decide what a run stop means; true to keep running. */
   private handleRunStop(s: ProcessStop): boolean {
@@ -1538,8 +1733,10 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
 
   private stop(e: StopEvent): void {
     this.state = "stopped";
+    this.cpu.onLoadCS = undefined;
     this.until = undefined;
     this.walkCache = undefined;
+    this.regionCache = undefined;
     this.sync();
     if (e.reason !== "exception") this.lastException = undefined;
     this.emit("stopped", e);

@@ -6,10 +6,10 @@ import {
   BreakpointEvent,
   ContinuedEvent,
   ExitedEvent,
+  DebugSession,
   Handles,
   InitializedEvent,
   InvalidatedEvent,
-  LoggingDebugSession,
   MemoryEvent,
   ModuleEvent,
   OutputEvent,
@@ -68,7 +68,11 @@ function fieldNode(f: InstructionField): InstructionFieldNode {
   return n;
 }
 
-export class WowdbgSession extends LoggingDebugSession {
+/**
+ * A DebugSession rather than a LoggingDebugSession: the latter stringifies every message for its logger
+ * whether logging is on or not, doubling the cost of large responses (the regions listing, readMemory).
+ */
+export class WowdbgSession extends DebugSession {
   private runtime: Runtime | undefined;
   private readonly handles = new Handles<Container>();
   private launchArgs: LaunchArgs | undefined;
@@ -306,14 +310,29 @@ export class WowdbgSession extends LoggingDebugSession {
         address = parseAddress(args.name);
         if (Number.isNaN(address)) address = Number(BigInt(rt.evaluate(args.name, "watch").result));
       } else if (args.variablesReference !== undefined && args.variablesReference !== 0) {
+        // A variable is watchable only where it lives in memory; a register has no address (DAP: dataId
+        // null), the value it holds is a different thing to watch.
         const v = this.handles
           .get(args.variablesReference)
           ?.variables()
           .find((x) => x.name === args.name);
-        if (v?.memoryReference !== undefined) address = parseAddress(v.memoryReference);
-        size = args.bytes ?? 4;
+        if (v === undefined) throw new Error(`no variable "${args.name}" here`);
+        if (v.location !== undefined) {
+          address = v.location.address;
+          size = args.bytes ?? v.location.size;
+        } else {
+          const held = v.memoryReference !== undefined ? ` (${v.memoryReference})` : "";
+          response.body = {
+            dataId: null,
+            description: v.register
+              ? `registers cannot be watched; use the address it holds${held}`
+              : `"${args.name}" has no address to watch; use the address it holds${held}`,
+          };
+          this.sendResponse(response);
+          return;
+        }
       } else {
-        const r = rt.evaluate(args.name, "watch");
+        const r = rt.evaluate(args.name, "watch", args.frameId ?? 0);
         address = Number(BigInt(r.result));
       }
       if (address === undefined || Number.isNaN(address)) {
@@ -589,7 +608,7 @@ export class WowdbgSession extends LoggingDebugSession {
     const rt = this.need(response);
     if (rt === undefined) return;
     try {
-      const r = rt.evaluate(args.expression, args.context);
+      const r = rt.evaluate(args.expression, args.context, args.frameId ?? 0);
       response.body = { result: r.result, variablesReference: 0 };
       if (r.memoryReference !== undefined) response.body.memoryReference = r.memoryReference;
       this.sendResponse(response);
