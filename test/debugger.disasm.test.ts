@@ -150,9 +150,14 @@ describe("debugger: disassembly", () => {
 
   it("decodes the x86 NtClose stub through Wow64SystemServiceCall, the callee folded into the text", () => {
     const lines = disassemble(mem, addr("ntdll32!NtClose"), 0, 4, 32, symbols);
+    // BA id: MOV EDX, imm32 — the immediate is Wow64SystemServiceCall's address (little-endian).
+    const target = addr("ntdll32!Wow64SystemServiceCall");
+    const imm = [0, 8, 16, 24].map((s) =>
+      ((target >>> s) & 0xff).toString(16).toUpperCase().padStart(2, "0"),
+    );
     assert.deepEqual(brief(lines).slice(0, 4), [
       "B8 0F 00 00 00 | mov eax, 0Fh",
-      "BA 90 2E A0 77 | mov edx, offset ntdll32!Wow64SystemServiceCall",
+      `BA ${imm.join(" ")} | mov edx, offset ntdll32!Wow64SystemServiceCall`,
       "FF D2 | call edx",
       "C2 04 00 | ret 4",
     ]);
@@ -373,8 +378,12 @@ describe("debugger: disassembly", () => {
     assert.equal(call.target, addr("kernel32!ExitProcess$pre"));
 
     // kernel32's copies of kernelbase APIs: FF 25 jmp [rip+disp32] through the IAT.
-    assert.deepEqual(brief(disassemble(mem, addr("kernel32!VirtualAlloc"), 0, 1, 64, symbols)), [
-      "FF 25 02 0F 00 00 | jmp qword ptr [kernel32!__imp_VirtualAlloc]",
+    // disp32 = the IAT slot's address minus the end of the 6-byte instruction (little-endian).
+    const thunk = addr("kernel32!VirtualAlloc");
+    const disp = addr("kernel32!__imp_VirtualAlloc") - (thunk + 6);
+    const d32 = [0, 8, 16, 24].map((s) => ((disp >>> s) & 0xff).toString(16).toUpperCase().padStart(2, "0"));
+    assert.deepEqual(brief(disassemble(mem, thunk, 0, 1, 64, symbols)), [
+      `FF 25 ${d32.join(" ")} | jmp qword ptr [kernel32!__imp_VirtualAlloc]`,
     ]);
     // 32-bit: absolute disp32 operands.
     const exit32 = disassemble(mem, addr("kernel3232!ExitProcess"), 0, 20, 32, symbols).map((l) => l.text);

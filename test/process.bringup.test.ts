@@ -27,6 +27,7 @@ import { MemoryManager } from "../src/windows/memory/manager";
 import { ModuleTable } from "../src/windows/loader";
 import { BufferConsole, Process, systemDlls, type ProcessStop } from "../src/windows/process";
 import { StubKernel } from "./process.kernel-stub.test";
+import { Kernel } from "../src/windows/kernel";
 
 const BIN = "test/fixtures/bin";
 const bin = (n: string): Uint8Array => readFileSync(`${BIN}/${n}`);
@@ -71,6 +72,20 @@ function shellcode(code: number[] | Uint8Array, arch: "x86" | "x64"): Ran {
   });
   const stop = p.run(50_000_000);
   return { p, out: con.stdout, stop, kernel: k as StubKernel };
+}
+
+/**
+ * Shellcode on the real kernel: faults are dispatched as Windows exceptions (KiUserExceptionDispatcher,
+ * handlers, then the unhandled end), which the stand-in kernel does not implement.
+ */
+function shellcodeReal(code: number[] | Uint8Array, arch: "x86" | "x64"): { stop: ProcessStop; p: Process } {
+  const p = Process.createShellcode({
+    code: Uint8Array.from(code),
+    arch,
+    console: new BufferConsole(),
+    kernel: (pp) => new Kernel(pp),
+  });
+  return { p, stop: p.run(50_000_000) };
 }
 
 // guest memory readers
@@ -377,7 +392,7 @@ describe("process bring-up (stand-in kernel)", () => {
 
   describe("faults and stacks", () => {
     it("an access violation names the address, the access and the module", () => {
-      const r = shellcode([0x8b, 0x05, 0, 0, 0, 0], "x86"); // mov eax, [0]
+      const r = shellcodeReal([0x8b, 0x05, 0, 0, 0, 0], "x86"); // mov eax, [0]
       assert.equal(r.stop.kind, "exception");
       if (r.stop.kind !== "exception") return;
       assert.equal(r.stop.code, 0xc0000005);
@@ -385,13 +400,13 @@ describe("process bring-up (stand-in kernel)", () => {
         r.stop.message,
         /^Access violation reading 0x00000000 at 0x[0-9A-F]{8} \(shellcode\+0x0\)$/,
       );
-      const w = shellcode([0x48, 0xc7, 0x04, 0x25, 0x10, 0, 0, 0, 1, 0, 0, 0], "x64"); // mov qword [0x10], 1
+      const w = shellcodeReal([0x48, 0xc7, 0x04, 0x25, 0x10, 0, 0, 0, 1, 0, 0, 0], "x64"); // mov qword [0x10], 1
       assert.match((w.stop as { message: string }).message, /^Access violation writing 0x00000010 at 0x/);
     });
 
     it("the stack grows through its guard page, and overflows at the end of its reservation", () => {
       // mov ecx, 0x4000; l: push eax; loop l; add esp, 0x10000; xor eax, eax; ret → 64 KB of pushes
-      const grow = shellcode(
+      const grow = shellcodeReal(
         [0xb9, 0, 0x40, 0, 0, 0x50, 0xe2, 0xfd, 0x81, 0xc4, 0, 0, 1, 0, 0x31, 0xc0, 0xc3],
         "x86",
       );
@@ -399,7 +414,7 @@ describe("process bring-up (stand-in kernel)", () => {
       const t = grow.p.threads[0];
       const limit = u32(grow.p, t.teb32 + TEB32.StackLimit);
       assert.ok(u32(grow.p, t.teb32 + TEB32.StackBase) - limit >= 0x10000, "StackLimit followed the growth");
-      const rec = shellcode([0x50, 0xeb, 0xfd], "x64"); // l: push rax; jmp l
+      const rec = shellcodeReal([0x50, 0xeb, 0xfd], "x64"); // l: push rax; jmp l
       assert.equal(rec.stop.kind, "exception");
       assert.equal((rec.stop as { code: number }).code, 0xc00000fd);
       assert.match((rec.stop as { message: string }).message, /^Stack overflow at /);
@@ -407,10 +422,10 @@ describe("process bring-up (stand-in kernel)", () => {
 
     it("an illegal instruction and int3", () => {
       assert.match(
-        (shellcode([0x0f, 0x0b], "x64").stop as { message: string }).message,
+        (shellcodeReal([0x0f, 0x0b], "x64").stop as { message: string }).message,
         /^Illegal instruction at .*shellcode\+0x0/,
       );
-      const bp = shellcode([0xcc], "x86").stop;
+      const bp = shellcodeReal([0xcc], "x86").stop;
       assert.equal(bp.kind === "exception" && bp.code, 0x80000003);
     });
   });

@@ -9,6 +9,8 @@
  * a DLL missing), 2 bad usage, 124 the instruction limit was reached, 125 the program needed something
  * not implemented, 70 an internal error; an unhandled exception exits with its NTSTATUS (low byte, or 1).
  */
+import { MemoryFsHost, MountFsHost } from "../windows/fs";
+import { NodeFsHost } from "../windows/fs/node-host";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Kernel } from "../windows/kernel";
@@ -250,6 +252,12 @@ export function runCommand(argv: readonly string[], started: number): number {
       memory: new MemoryManager(hostMemoryOptions()),
       args: o.args,
       findDll: dllFinder(path.dirname(path.resolve(o.program))),
+      // Drive C: is an in-memory volume with the program's own folder as C:\app (its current directory).
+      fileSystem: {
+        host: new MountFsHost(new MemoryFsHost(), {
+          app: new NodeFsHost(path.dirname(path.resolve(o.program))),
+        }),
+      },
     };
     proc =
       o.shellcode !== undefined

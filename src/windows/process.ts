@@ -73,6 +73,11 @@ import {
   STATUS_SUCCESS,
 } from "./ntstatus";
 import { DEFAULT_BUILD, type WindowsBuild } from "./syscalls";
+import type { FileSystemOptions } from "./kernel/file-io";
+import type { RegistrySource } from "./kernel/registry";
+import { captureContext32, captureContext64, deliverException } from "./kernel/exception";
+import { GuestFault, UserMemory } from "./kernel/user-memory";
+import { exceptionOfFault } from "./fault-exception";
 
 export { LoadError } from "./loader";
 
@@ -141,6 +146,18 @@ export interface CommonOptions {
   readonly memory?: MemoryManager;
   /** PEB.BeingDebugged. */
   readonly beingDebugged?: boolean;
+  /**
+   * Drive C: of the sandboxed file system (kernel/file-io.ts): `host` (a `NodeFsHost` on a sandbox folder,
+   * `programFolderHost` for the program's own folder as `C:\app`), `currentDirectory`. Default: an empty
+   * in-memory drive.
+   */
+  readonly fileSystem?: FileSystemOptions;
+  /**
+   * The registry (kernel/registry.ts): a `Registry`, or `{ host, path }` — a file in the sandbox (JSON, or
+   * .reg by extension) loaded when it exists and saved after every change. Default: a fresh default hive
+   * in memory.
+   */
+  readonly registry?: RegistrySource;
 }
 
 export interface ProcessOptions extends CommonOptions {
@@ -235,6 +252,8 @@ export class Process implements KernelProcess {
   readonly console: ConsoleIo;
   readonly threads: Thread[] = [];
   exitStatus: number | undefined = undefined;
+  readonly fileSystem: FileSystemOptions | undefined;
+  readonly registry: RegistrySource | undefined;
 
   readonly cpu: Cpu;
   readonly modules: ModuleTable;
@@ -278,6 +297,8 @@ export class Process implements KernelProcess {
   }
 
   private constructor(program: Program, o: CommonOptions) {
+    this.fileSystem = o.fileSystem;
+    this.registry = o.registry;
     const build = o.build ?? DEFAULT_BUILD;
     const pe = program.kind === "exe" ? parseImage(program.file, program.name) : undefined;
     this.arch =
@@ -302,7 +323,15 @@ export class Process implements KernelProcess {
     const mem = this.mem;
 
     // ---- system DLLs
-    this.modules = new ModuleTable({ mm: this.mm, mem, arch: this.arch, findDll: o.findDll });
+    this.modules = new ModuleTable({
+      mm: this.mm,
+      mem,
+      arch: this.arch,
+      findDll: o.findDll,
+      // advapi32 and the other system DLLs not mapped at start-up are mapped when imported.
+      systemDll: (key, arch) =>
+        this.dlls.dlls.find((d) => d.arch === arch && d.fileName.toLowerCase() === key),
+    });
     const sys = (dll: SystemDll["dll"], arch: Arch): Module => {
       const d = this.dlls.get(dll, arch);
       if (d === undefined) throw new LoadError(`the system DLL ${arch} ${dll} is missing`, 0xc0000135);
@@ -781,17 +810,50 @@ export class Process implements KernelProcess {
       const grown = this.growStack(f.address);
       if (grown === true) return undefined;
       if (grown === false) {
-        return this.end({
+        const overflow = {
           kind: "exception",
           code: STATUS_STACK_OVERFLOW,
           address: f.rip,
           fault: f,
           message: `Stack overflow at ${this.where(f.rip)}`,
-        });
+        } as const;
+        if (this.raiseFault(thread, f, overflow.code, overflow.message)) return undefined;
+        return this.end(overflow);
       }
     }
     const { code, message } = this.describeFault(f);
+    if (this.raiseFault(thread, f, code, message)) return undefined;
     return this.end({ kind: "exception", code, address: f.rip, fault: f, message });
+  }
+
+  /** Faults delivered as exceptions, by "code:address", for the message when one goes unhandled. */
+  private readonly delivered = new Map<string, { message: string; fault: Fault }>();
+
+  /**
+   * A CPU fault becomes a Windows exception: the CONTEXT and EXCEPTION_RECORD go on the user stack and the
+   * thread continues at ntdll!KiUserExceptionDispatcher (x86 ntdll's for 32-bit code of a WOW64 thread).
+   * False when there is no kernel or the frame cannot be written: the process then ends here.
+   */
+  private raiseFault(thread: KernelThread, f: Fault, code: number, message: string): boolean {
+    if (this.kernel === undefined) return false;
+    const cpu = this.cpu;
+    const arch: Arch = cpu.mode64 ? "x64" : "x86";
+    const e = exceptionOfFault(f, code, cpu.bits);
+    const saved = cpu.rip;
+    cpu.rip = f.rip;
+    const context = arch === "x64" ? captureContext64(cpu) : captureContext32(cpu);
+    try {
+      if (!deliverException(this, new UserMemory(this.mem), thread, arch, e, context)) {
+        cpu.rip = saved;
+        return false;
+      }
+    } catch (err) {
+      if (!(err instanceof GuestFault)) throw err;
+      cpu.rip = saved;
+      return false;
+    }
+    this.delivered.set(`${code >>> 0}:${f.rip}`, { message, fault: f });
+    return true;
   }
 
   private trap(thread: KernelThread, entry: TrapEntry): ProcessStop | undefined {
@@ -834,7 +896,16 @@ export class Process implements KernelProcess {
         });
       case "thread-exit":
         return this.exit(r.status, false);
-      case "exception":
+      case "exception": {
+        const d = this.delivered.get(`${r.code >>> 0}:${r.address}`);
+        if (d !== undefined)
+          return this.end({
+            kind: "exception",
+            code: r.code,
+            address: r.address,
+            fault: d.fault,
+            message: d.message,
+          });
         return this.end({
           kind: "exception",
           code: r.code,
@@ -842,6 +913,9 @@ export class Process implements KernelProcess {
           fault: undefined,
           message: `${r.what} (exception ${hex(r.code, 8)}) at ${this.where(this.cpu.rip)}`,
         });
+      }
+      case "continue":
+        return undefined;
       case "blocked":
         return this.end({
           kind: "unimplemented",

@@ -18,12 +18,18 @@ import { layoutOf } from "../kernel/layout";
 import type { KernelStop, KernelThread } from "../kernel/types";
 import { GuestFault, join64, split64 } from "../kernel/user-memory";
 import { consoleApis } from "./console";
+import { crtKernel32Apis } from "./crt-kernel32";
+import { crtRuntimeApis } from "./crt-runtime";
+import { crtStdioApis } from "./crt-stdio";
 import type { ApiCall, ApiEntry, ApiFamily, BridgeCall } from "./context";
 import { debugApis } from "./debug";
+import { fileApis } from "./files";
+import { exceptionApis } from "./exceptions";
 import { heapApis } from "./heap";
 import { loaderApis } from "./loader";
 import { memoryApis } from "./memory";
 import { processApis } from "./process";
+import { registryApis } from "./registry";
 import { systemApis } from "./system";
 import { timeApis } from "./time";
 import { tlsApis } from "./tls";
@@ -42,6 +48,12 @@ const FAMILIES: readonly ApiFamily[] = [
   tlsApis,
   heapApis,
   debugApis,
+  fileApis,
+  exceptionApis,
+  registryApis,
+  crtRuntimeApis,
+  crtStdioApis,
+  crtKernel32Apis,
 ];
 
 const APIS = new Map<string, ApiEntry>();

@@ -114,6 +114,34 @@ export const SYSTEM_DLLS: readonly SystemDllSpec[] = [
     path: "C:\\Windows\\SysWOW64\\KERNEL32.DLL",
     defaultBase: 0x76600000,
   },
+  {
+    dll: "advapi32",
+    arch: "x64",
+    fileName: "ADVAPI32.dll",
+    path: "C:\\Windows\\System32\\ADVAPI32.dll",
+    defaultBase: 0x7ffac6400000,
+  },
+  {
+    dll: "advapi32",
+    arch: "x86",
+    fileName: "ADVAPI32.dll",
+    path: "C:\\Windows\\SysWOW64\\ADVAPI32.dll",
+    defaultBase: 0x75c00000,
+  },
+  {
+    dll: "msvcrt",
+    arch: "x64",
+    fileName: "msvcrt.dll",
+    path: "C:\\Windows\\System32\\msvcrt.dll",
+    defaultBase: 0x7ffac6c00000,
+  },
+  {
+    dll: "msvcrt",
+    arch: "x86",
+    fileName: "msvcrt.dll",
+    path: "C:\\Windows\\SysWOW64\\msvcrt.dll",
+    defaultBase: 0x75e00000,
+  },
 ];
 
 export interface TrapEntry {

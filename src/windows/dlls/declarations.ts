@@ -22,7 +22,12 @@ import {
   emitWow64SystemServiceCall,
   emitWow64SystemServiceEx,
 } from "./code";
+import { ADVAPI32 } from "./advapi32";
+import { MSVCRT } from "./declarations-msvcrt";
+import { CRT_KERNELBASE, CRT_NTDLL, criticalSectionForwards } from "./declarations-crt-kernel32";
+import { FILE_KERNELBASE } from "./declarations-files";
 import type { ApiDecl, ApiImpl, Arch, CallConv, DllName } from "./decl";
+import { EXCEPTIONS_KERNELBASE, EXCEPTIONS_NTDLL, exceptionForwards } from "./exceptions";
 
 type Opts = Partial<Pick<ApiDecl, "aliases" | "exported" | "doc">> & {
   arch?: Arch | "both";
@@ -105,9 +110,8 @@ const NTDLL: ApiDecl[] = [
   decl("ntdll", "LdrInitializeThunk", 1, TRAP, {
     doc: "VOID LdrInitializeThunk(PCONTEXT Context) (thread start)",
   }),
-  decl("ntdll", "KiUserExceptionDispatcher", 0, TRAP, {
-    doc: "exception dispatch entry (EXCEPTION_RECORD, CONTEXT on the stack)",
-  }),
+  ...EXCEPTIONS_NTDLL,
+  ...CRT_NTDLL,
   decl("ntdll", "DbgPrint", 1, TRAP, { conv: "cdecl", doc: "ULONG __cdecl DbgPrint(PCSTR Format, ...)" }),
   decl(
     "ntdll",
@@ -135,6 +139,11 @@ const NTDLL: ApiDecl[] = [
 // kernelbase (x64 and x86)
 
 const KERNELBASE: ApiDecl[] = [
+  ...FILE_KERNELBASE,
+  ...EXCEPTIONS_KERNELBASE,
+  ...exceptionForwards("kernelbase"),
+  ...CRT_KERNELBASE,
+  ...criticalSectionForwards("kernelbase"),
   decl("kernelbase", "WriteFile", 5, bridge("NtWriteFile"), {
     doc: "BOOL WriteFile(HANDLE hFile, LPCVOID lpBuffer, DWORD nNumberOfBytesToWrite, LPDWORD lpNumberOfBytesWritten, LPOVERLAPPED lpOverlapped)",
   }),
@@ -296,6 +305,8 @@ const KERNELBASE: ApiDecl[] = [
 // kernel32 (x64 and x86)
 
 const KERNEL32_OWN: ApiDecl[] = [
+  ...exceptionForwards("kernel32"),
+  ...criticalSectionForwards("kernel32"),
   decl("kernel32", "ExitProcess", 1, bridge("NtTerminateProcess"), {
     doc: "DECLSPEC_NORETURN void ExitProcess(UINT uExitCode)",
   }),
@@ -453,5 +464,9 @@ export function declarationsOf(dll: DllName): readonly ApiDecl[] {
       return WOW64CPU;
     case "wow64win":
       return WOW64WIN;
+    case "advapi32":
+      return ADVAPI32;
+    case "msvcrt":
+      return MSVCRT;
   }
 }

@@ -4,3 +4,4 @@ export * from "./path";
 export * from "./redirect";
 export * from "./vfs";
 export * from "./wildcard";
+export * from "./mount";

@@ -6,6 +6,7 @@
  */
 import type { SyscallContext, SyscallFamily } from "./context";
 import { unimplemented } from "./context";
+import { diskRead, diskWrite, isDiskFileHandle } from "./file-io";
 import { KernelObject, type GenericMapping } from "./handles";
 import {
   STATUS_ACCESS_DENIED,
@@ -93,6 +94,7 @@ export const fileSyscalls: SyscallFamily = {
    * PIO_STATUS_BLOCK IoStatusBlock, PVOID Buffer, ULONG Length, PLARGE_INTEGER ByteOffset, PULONG Key).
    */
   NtWriteFile(c) {
+    if (isDiskFileHandle(c, c.handle(0))) return diskWrite(c);
     const a = begin(c, FILE_WRITE_DATA | FILE_APPEND_DATA, true);
     if (typeof a === "number" || "kind" in a) return a;
     const end = a.file.console;
@@ -111,6 +113,7 @@ export const fileSyscalls: SyscallFamily = {
    * The end of the input is STATUS_END_OF_FILE with no bytes, as for a redirected file.
    */
   NtReadFile(c) {
+    if (isDiskFileHandle(c, c.handle(0))) return diskRead(c);
     const a = begin(c, FILE_READ_DATA, false);
     if (typeof a === "number" || "kind" in a) return a;
     if (a.file.console !== "stdin") return STATUS_ACCESS_DENIED;

@@ -15,11 +15,14 @@ import { syscallTable, type SyscallInfo, type SyscallTable } from "../syscalls";
 import { Wow64Layer } from "../wow64";
 import type { SyscallContext, SyscallFamily, SyscallHandler } from "./context";
 import { unimplemented } from "./context";
+import { exceptionSyscalls } from "./exception";
 import { fileSyscalls, FILE_GENERIC_READ, FILE_GENERIC_WRITE, FileObject } from "./file";
+import { fileIoSyscalls, type FileSystemOptions } from "./file-io";
 import { HandleTable, SYNCHRONIZE } from "./handles";
 import { memorySyscalls } from "./memory";
 import { objectSyscalls } from "./object";
 import { ProcessObject, processSyscalls } from "./process";
+import { registrySyscalls, type RegistrySource } from "./registry";
 import { sectionSyscalls } from "./section";
 import { systemSyscalls } from "./system";
 import { threadSyscalls } from "./thread";
@@ -32,11 +35,14 @@ const FAMILIES: readonly SyscallFamily[] = [
   memorySyscalls,
   sectionSyscalls,
   fileSyscalls,
+  fileIoSyscalls,
   objectSyscalls,
   processSyscalls,
   threadSyscalls,
   systemSyscalls,
   timeSyscalls,
+  exceptionSyscalls,
+  registrySyscalls,
 ];
 
 export interface KernelOptions {
@@ -48,6 +54,10 @@ export interface KernelOptions {
   bootTime?: bigint;
   /** Receives OutputDebugString text (nothing is shown without it, as without a debugger). */
   onDebugString?: (text: string) => void;
+  /** The process's registry: an instance, or a file in the sandbox (./registry.ts). Default: a fresh default hive. */
+  registry?: RegistrySource;
+  /** Drive C: and the current directory (file-io.ts); overrides KernelProcess.fileSystem. */
+  fileSystem?: FileSystemOptions;
 }
 
 /** The syscall table of every NT service we handle, built once from the family records. */

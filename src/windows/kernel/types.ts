@@ -7,6 +7,8 @@ import type { Cpu } from "../../cpu/cpu";
 import type { AddressSpace } from "../memory/address-space";
 import type { MemoryManager } from "../memory/manager";
 import type { Arch, SystemDllSet, TrapEntry } from "../dlls";
+import type { FileSystemOptions } from "./file-io";
+import type { RegistrySource } from "./registry";
 
 /** Where guest console output goes and input comes from (the CLI passes stdio, tests pass buffers). */
 export interface ConsoleIo {
@@ -50,6 +52,16 @@ export interface KernelProcess {
    * need nothing here. Without this hook LoadLibrary of anything else fails with ERROR_MOD_NOT_FOUND.
    */
   loadLibrary?(name: string, arch: Arch): number | undefined;
+  /**
+   * (Added by the exceptions work, optional.) Call guest code at `fn` on the current thread (stdcall in
+   * 32-bit mode, the x64 convention in 64-bit mode) until it returns; registers are restored afterwards.
+   * Returns EAX/RAX. RtlDispatchException calls the exception handlers through it.
+   */
+  callGuest?(fn: number, args: readonly number[]): number;
+  /** (Added by the files work, optional.) Drive C: and the current directory of the process (file-io.ts). */
+  readonly fileSystem?: FileSystemOptions;
+  /** (Added by the registry work, optional.) The process's registry or its file in the sandbox (registry.ts). */
+  readonly registry?: RegistrySource;
 }
 
 /** Why the kernel wants execution to stop (shown by the CLI and the debugger). */
@@ -78,7 +90,13 @@ export type KernelStop =
    * (Added by the kernel side.) The thread would wait forever (Sleep(INFINITE) with nothing to wake it):
    * execution stops instead of hanging.
    */
-  | { kind: "blocked"; what: string; detail?: string };
+  | { kind: "blocked"; what: string; detail?: string }
+  /**
+   * (Added by the exceptions work.) The service or trap replaced the thread's registers (NtContinue,
+   * NtRaiseException, an exception delivered to KiUserExceptionDispatcher): execution goes on from the new
+   * state; RAX and RIP are not touched.
+   */
+  | { kind: "continue" };
 
 /** A syscall as the kernel sees it: number, name, caller mode and the 64-bit arguments. */
 export interface SyscallRecord {

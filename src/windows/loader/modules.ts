@@ -128,6 +128,11 @@ export interface ModuleTableOptions {
   /** The process's architecture: the exe's, and that of every DLL it loads. */
   readonly arch: Arch;
   readonly findDll: DllResolver | undefined;
+  /**
+   * Synthetic system DLLs mapped on demand when a module imports them (advapi32): `moduleKey` name and
+   * architecture → the image, or undefined. Looked up before `findDll`.
+   */
+  readonly systemDll?: (key: string, arch: Arch) => SystemDll | undefined;
 }
 
 export class ModuleTable {
@@ -342,6 +347,8 @@ export class ModuleTable {
       if (have.loadCount >= 0) have.loadCount++;
       return have;
     }
+    const sys = this.o.systemDll?.(target, arch);
+    if (sys !== undefined) return this.mapSystem(sys);
     const file = this.o.findDll?.(name, arch);
     const who = by === undefined ? "" : ` (imported by ${by.name})`;
     if (file === undefined) {

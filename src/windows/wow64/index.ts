@@ -16,10 +16,13 @@ import type { Kernel } from "../kernel/kernel";
 import type { KernelStop, KernelThread } from "../kernel/types";
 import { GuestFault, join64 } from "../kernel/user-memory";
 import { unimplemented } from "../kernel/context";
+import { exceptionThunks } from "./exception";
 import { fileThunks } from "./file";
+import { fileIoThunks } from "./file-io";
 import { memoryThunks } from "./memory";
 import { objectThunks } from "./object";
 import { processThunks } from "./process";
+import { registryThunks } from "./registry";
 import { sectionThunks } from "./section";
 import { systemThunks } from "./system";
 import {
@@ -37,9 +40,12 @@ const FAMILIES: readonly ThunkFamily[] = [
   memoryThunks,
   sectionThunks,
   fileThunks,
+  fileIoThunks,
   objectThunks,
   processThunks,
   systemThunks,
+  exceptionThunks,
+  registryThunks,
 ];
 
 /** A thunked call between its two traps. */

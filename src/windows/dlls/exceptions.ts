@@ -1,0 +1,153 @@
+/**
+ * Declarations and machine code of exception dispatch in the synthetic DLLs:
+ * ntdll!KiUserExceptionDispatcher (real code, x64 and x86, as on Windows 10) calling the TypeScript
+ * RtlDispatchException and then ZwContinue (handled) or ZwRaiseException(FirstChance = FALSE)
+ * (unhandled); the vectored-handler list (RtlAdd/RemoveVectoredExceptionHandler, kernel32 forwards to
+ * them as on Windows), RtlRaiseException, and kernelbase's RaiseException, SetUnhandledExceptionFilter,
+ * UnhandledExceptionFilter. The TypeScript halves are in ../api/exceptions.ts.
+ */
+import { mem, type Asm } from "./asm";
+import type { ApiDecl, ApiImpl, Arch, DllName, Prolog } from "./decl";
+
+const TRAP: ApiImpl = { kind: "trap" };
+
+function d(
+  dll: DllName,
+  name: string,
+  argc: number,
+  impl: ApiImpl,
+  doc: string,
+  o: { arch?: Arch | "both"; exported?: boolean } = {},
+): ApiDecl {
+  return { dll, name, argc, impl, arch: o.arch ?? "both", conv: "stdcall", exported: o.exported, doc };
+}
+
+/**
+ * x64: entered with RSP → CONTEXT, EXCEPTION_RECORD at RSP+0x4F0 (the CONTEXT's P1Home..P4Home are the
+ * callees' home area). x86: [ESP] = PEXCEPTION_RECORD, [ESP+4] = PCONTEXT.
+ */
+export function emitKiUserExceptionDispatcher(a: Asm, arch: Arch): Prolog | void {
+  if (arch === "x64") {
+    a.raw([0xfc], "cld");
+    a.lea("rcx", mem("rsp", 0x4f0));
+    a.mov("rdx", "rsp");
+    a.call("RtlDispatchException");
+    a.raw([0x84, 0xc0], "test al, al");
+    const jz = a.pos;
+    a.raw([0x74, 0x0a], "je short KiUserExceptionDispatcher$raise"); // over the NtContinue call
+    a.mov("rcx", "rsp");
+    a.raw([0x31, 0xd2], "xor edx, edx");
+    a.call("NtContinue");
+    if (a.pos - jz !== 12) throw new Error("KiUserExceptionDispatcher: jump distance");
+    a.label("KiUserExceptionDispatcher$raise");
+    a.lea("rcx", mem("rsp", 0x4f0));
+    a.mov("rdx", "rsp");
+    a.raw([0x45, 0x31, 0xc0], "xor r8d, r8d");
+    a.call("NtRaiseException");
+    a.int3();
+    return { size: 0, unwind: [] };
+  }
+  a.raw([0xfc], "cld");
+  a.mov("ecx", mem("esp", 4));
+  a.mov("ebx", mem("esp"));
+  a.push("ecx");
+  a.push("ebx");
+  a.call("RtlDispatchException");
+  a.raw([0x84, 0xc0], "test al, al");
+  const jz = a.pos;
+  a.raw([0x74, 0x0a], "je short KiUserExceptionDispatcher$raise"); // over the NtContinue call
+  a.pop("ebx");
+  a.pop("ecx");
+  a.raw([0x6a, 0x00], "push 0");
+  a.push("ecx");
+  a.call("NtContinue");
+  if (a.pos - jz !== 12) throw new Error("KiUserExceptionDispatcher: jump distance");
+  a.label("KiUserExceptionDispatcher$raise");
+  a.pop("ecx");
+  a.pop("edx");
+  a.raw([0x6a, 0x00], "push 0");
+  a.push("edx");
+  a.push("ecx");
+  a.call("NtRaiseException");
+  a.int3();
+}
+
+export const EXCEPTIONS_NTDLL: readonly ApiDecl[] = [
+  d(
+    "ntdll",
+    "KiUserExceptionDispatcher",
+    0,
+    { kind: "code", emit: (a, c) => emitKiUserExceptionDispatcher(a, c.arch) },
+    "VOID KiUserExceptionDispatcher(PEXCEPTION_RECORD, PCONTEXT) (entered from the kernel, frame on the stack)",
+  ),
+  d(
+    "ntdll",
+    "RtlDispatchException",
+    2,
+    TRAP,
+    "BOOLEAN RtlDispatchException(PEXCEPTION_RECORD ExceptionRecord, PCONTEXT ContextRecord)",
+    { exported: false },
+  ),
+  d(
+    "ntdll",
+    "RtlAddVectoredExceptionHandler",
+    2,
+    TRAP,
+    "PVOID RtlAddVectoredExceptionHandler(ULONG First, PVECTORED_EXCEPTION_HANDLER Handler)",
+  ),
+  d(
+    "ntdll",
+    "RtlRemoveVectoredExceptionHandler",
+    1,
+    TRAP,
+    "ULONG RtlRemoveVectoredExceptionHandler(PVOID Handle)",
+  ),
+  d("ntdll", "RtlRaiseException", 1, TRAP, "VOID RtlRaiseException(PEXCEPTION_RECORD ExceptionRecord)"),
+];
+
+const fwd = (dll: DllName, name: string, argc: number, to: string, doc: string): ApiDecl =>
+  d(dll, name, argc, { kind: "forward", to }, doc);
+
+/** kernelbase and kernel32 both forward the vectored-handler APIs to ntdll (Windows 10 export tables). */
+export function exceptionForwards(dll: DllName): ApiDecl[] {
+  return [
+    fwd(
+      dll,
+      "AddVectoredExceptionHandler",
+      2,
+      "NTDLL.RtlAddVectoredExceptionHandler",
+      "PVOID AddVectoredExceptionHandler(ULONG First, PVECTORED_EXCEPTION_HANDLER Handler)",
+    ),
+    fwd(
+      dll,
+      "RemoveVectoredExceptionHandler",
+      1,
+      "NTDLL.RtlRemoveVectoredExceptionHandler",
+      "ULONG RemoveVectoredExceptionHandler(PVOID Handle)",
+    ),
+  ];
+}
+
+export const EXCEPTIONS_KERNELBASE: readonly ApiDecl[] = [
+  d(
+    "kernelbase",
+    "RaiseException",
+    4,
+    TRAP,
+    "void RaiseException(DWORD dwExceptionCode, DWORD dwExceptionFlags, DWORD nNumberOfArguments, const ULONG_PTR *lpArguments)",
+  ),
+  d(
+    "kernelbase",
+    "SetUnhandledExceptionFilter",
+    1,
+    TRAP,
+    "LPTOP_LEVEL_EXCEPTION_FILTER SetUnhandledExceptionFilter(LPTOP_LEVEL_EXCEPTION_FILTER lpTopLevelExceptionFilter)",
+  ),
+  d(
+    "kernelbase",
+    "UnhandledExceptionFilter",
+    1,
+    TRAP,
+    "LONG UnhandledExceptionFilter(struct _EXCEPTION_POINTERS *ExceptionInfo)",
+  ),
+];
