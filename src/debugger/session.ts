@@ -7,6 +7,7 @@ import {
   ContinuedEvent,
   ExitedEvent,
   DebugSession,
+  Event,
   Handles,
   InitializedEvent,
   InvalidatedEvent,
@@ -41,6 +42,7 @@ import {
   LaunchFailure,
   Runtime,
   type BreakpointResult,
+  type BreakpointSpec,
   type DataAccess,
   type RuntimeModule,
   type RuntimeVariable,
@@ -68,6 +70,18 @@ function fieldNode(f: InstructionField): InstructionFieldNode {
   return n;
 }
 
+/** Listing documents' URI scheme (src/language/README.md): their source breakpoints are resolved by the extension. */
+const LISTING_SCHEME = "wowdbg-listing:";
+/** The custom request with which the extension answers `wowdbg.resolveListingBreakpoints`. */
+const LISTING_BREAKPOINTS_REQUEST = "wowdbg.listingBreakpoints";
+const LISTING_TIMEOUT_MS = 5000;
+
+/** Addresses of listing lines, one per requested line (null: none), with a reason for each null. */
+interface ListingAddresses {
+  addresses: (number | null)[];
+  messages?: (string | null)[];
+}
+
 /**
  * A DebugSession rather than a LoggingDebugSession: the latter stringifies every message for its logger
  * whether logging is on or not, doubling the cost of large responses (the regions listing, readMemory).
@@ -85,6 +99,16 @@ export class WowdbgSession extends DebugSession {
     data?: DebugProtocol.SetDataBreakpointsArguments;
     exceptions?: DebugProtocol.SetExceptionBreakpointsArguments;
   } = {};
+  /**
+   * Source breakpoints in module listings (sources whose path is a `wowdbg-listing:` URI), by source path,
+   * as instruction breakpoints: the adapter cannot map a listing line to an address itself (the listing is
+   * the language server's), so it asks the extension with the custom event `wowdbg.resolveListingBreakpoints`
+   * and answers `setBreakpoints` when the custom request `wowdbg.listingBreakpoints` brings the addresses
+   * (rebased to the session's modules), or after LISTING_TIMEOUT_MS without (unverified).
+   */
+  private readonly listingBps = new Map<string, (BreakpointSpec & { address: number })[]>();
+  private readonly listingPending = new Map<number, (r: ListingAddresses | undefined) => void>();
+  private listingSeq = 0;
 
   constructor(private readonly files?: FileAccessor) {
     super();
@@ -238,6 +262,11 @@ export class WowdbgSession extends DebugSession {
     response: DebugProtocol.SetBreakpointsResponse,
     args: DebugProtocol.SetBreakpointsArguments,
   ): void {
+    const src = args.source.path ?? "";
+    if (src.startsWith(LISTING_SCHEME) && this.runtime !== undefined) {
+      this.setListingBreakpoints(response, args.source, args.breakpoints ?? []);
+      return;
+    }
     response.body = {
       breakpoints: (args.breakpoints ?? []).map(() => ({
         verified: false,
@@ -254,16 +283,84 @@ export class WowdbgSession extends DebugSession {
     const rt = this.need(response);
     if (rt === undefined) return;
     this.last.instruction = args;
-    const r = rt.setInstructionBreakpoints(
-      args.breakpoints.map((b) => ({
+    const r = this.applyInstructionBreakpoints(rt).instruction;
+    response.body = { breakpoints: r.map((b) => this.breakpoint(b)) };
+    this.sendResponse(response);
+  }
+
+  /** The Disassembly view's instruction breakpoints and the listings' together (the runtime holds one set). */
+  private applyInstructionBreakpoints(rt: Runtime): {
+    instruction: BreakpointResult[];
+    listings: Map<string, BreakpointResult[]>;
+  } {
+    const specs: (BreakpointSpec & { address: number })[] = (this.last.instruction?.breakpoints ?? []).map(
+      (b) => ({
         address: parseAddress(b.instructionReference, b.offset ?? 0),
         condition: b.condition,
         hitCondition: b.hitCondition,
         logMessage: (b as { logMessage?: string }).logMessage,
-      })),
+      }),
     );
-    response.body = { breakpoints: r.map((b) => this.breakpoint(b)) };
-    this.sendResponse(response);
+    const own = specs.length;
+    const ranges: [string, number, number][] = [];
+    for (const [p, l] of this.listingBps) {
+      ranges.push([p, specs.length, l.length]);
+      specs.push(...l);
+    }
+    const r = rt.setInstructionBreakpoints(specs);
+    return {
+      instruction: r.slice(0, own),
+      listings: new Map(ranges.map(([p, s, n]) => [p, r.slice(s, s + n)])),
+    };
+  }
+
+  private setListingBreakpoints(
+    response: DebugProtocol.SetBreakpointsResponse,
+    source: DebugProtocol.Source,
+    bps: DebugProtocol.SourceBreakpoint[],
+  ): void {
+    const src = source.path ?? "";
+    const seq = ++this.listingSeq;
+    const finish = (r: ListingAddresses | undefined): void => {
+      clearTimeout(timer);
+      if (!this.listingPending.delete(seq)) return;
+      const specs: (BreakpointSpec & { address: number })[] = [];
+      const index = bps.map((b, i) => {
+        const a = r?.addresses[i];
+        if (typeof a !== "number") return -1;
+        specs.push({
+          address: a,
+          condition: b.condition,
+          hitCondition: b.hitCondition,
+          logMessage: b.logMessage,
+        });
+        return specs.length - 1;
+      });
+      if (specs.length > 0) this.listingBps.set(src, specs);
+      else this.listingBps.delete(src);
+      const rt = this.runtime;
+      const mine = rt !== undefined ? (this.applyInstructionBreakpoints(rt).listings.get(src) ?? []) : [];
+      response.body = {
+        breakpoints: bps.map((b, i): DebugProtocol.Breakpoint => {
+          const res = mine[index[i]];
+          if (res !== undefined) return { ...this.breakpoint(res), source, line: b.line };
+          return {
+            verified: false,
+            source,
+            line: b.line,
+            message:
+              r?.messages?.[i] ??
+              "this listing line was not resolved to an address (the wowdbg extension resolves it)",
+          };
+        }),
+      };
+      this.sendResponse(response);
+    };
+    const timer = setTimeout(() => finish(undefined), LISTING_TIMEOUT_MS);
+    this.listingPending.set(seq, finish);
+    this.sendEvent(
+      new Event("wowdbg.resolveListingBreakpoints", { seq, path: src, lines: bps.map((b) => b.line) }),
+    );
   }
 
   protected override setFunctionBreakPointsRequest(
@@ -471,15 +568,7 @@ export class WowdbgSession extends DebugSession {
         ...l.exceptions.filters,
         ...(l.exceptions.filterOptions ?? []).map((f) => f.filterId),
       ]);
-    if (l.instruction !== undefined) {
-      rt.setInstructionBreakpoints(
-        l.instruction.breakpoints.map((b) => ({
-          address: parseAddress(b.instructionReference, b.offset ?? 0),
-          condition: b.condition,
-          hitCondition: b.hitCondition,
-        })),
-      );
-    }
+    if (l.instruction !== undefined || this.listingBps.size > 0) this.applyInstructionBreakpoints(rt);
     if (l.functions !== undefined) {
       rt.setFunctionBreakpoints(
         l.functions.breakpoints.map((b) => ({
@@ -717,6 +806,12 @@ export class WowdbgSession extends DebugSession {
   // -------------------------------------------------------------------------------------------- custom
 
   protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    if (command === LISTING_BREAKPOINTS_REQUEST) {
+      const a = (args ?? {}) as ListingAddresses & { seq?: number };
+      this.listingPending.get(a.seq ?? -1)?.(a);
+      this.sendResponse(response);
+      return;
+    }
     if (command === "modules") {
       // DebugSession does not dispatch `modules` itself.
       this.modulesRequest(

@@ -99,7 +99,7 @@ export class Harness {
     };
     const dir = path.join(this.extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
     fs.mkdirSync(dir, { recursive: true });
-    const entries = ["package.json", "dist", "syntaxes", "README.md", "LICENSE", "images"];
+    const entries = ["package.json", "dist", "syntaxes", "media", "README.md", "LICENSE", "images"];
     // Language configuration files next to package.json (referenced from contributes.languages).
     entries.push(...fs.readdirSync(ROOT).filter((f) => /language-configuration.*\.json$/.test(f)));
     for (const entry of entries) {

@@ -16,14 +16,27 @@ export interface Locator {
   filter(options: { hasText?: string | RegExp }): Locator;
   count(): Promise<number>;
   getAttribute(name: string, options?: { timeout?: number }): Promise<string | null>;
-  hover(options?: { timeout?: number }): Promise<void>;
+  hover(options?: { timeout?: number; position?: { x: number; y: number } }): Promise<void>;
   innerText(options?: { timeout?: number }): Promise<string>;
   allInnerTexts(): Promise<string[]>;
   isVisible(): Promise<boolean>;
   waitFor(options?: { state?: WaitState; timeout?: number }): Promise<void>;
-  click(options?: { timeout?: number; button?: "left" | "right"; force?: boolean }): Promise<void>;
+  click(options?: {
+    timeout?: number;
+    button?: "left" | "right";
+    force?: boolean;
+    position?: { x: number; y: number };
+  }): Promise<void>;
   dblclick(options?: { timeout?: number }): Promise<void>;
   fill(value: string, options?: { timeout?: number }): Promise<void>;
+  selectOption(value: string, options?: { timeout?: number }): Promise<string[]>;
+  press(key: string, options?: { timeout?: number }): Promise<void>;
+}
+
+/** An iframe's content (webviews: VS Code's outer `iframe.webview`, then its `#active-frame`). */
+export interface FrameLocator {
+  locator(selector: string): Locator;
+  frameLocator(selector: string): FrameLocator;
 }
 
 export interface Keyboard {
@@ -49,6 +62,7 @@ export interface Page {
     options?: { timeout?: number; waitUntil?: "load" | "domcontentloaded" },
   ): Promise<unknown>;
   locator(selector: string): Locator;
+  frameLocator(selector: string): FrameLocator;
   screenshot(options: { path: string; fullPage?: boolean }): Promise<Uint8Array>;
   waitForTimeout(ms: number): Promise<void>;
   setDefaultTimeout(ms: number): void;

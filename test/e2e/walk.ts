@@ -9,7 +9,7 @@
  */
 import type { Harness } from "./harness";
 import { log } from "./harness";
-import type { Locator } from "./playwright";
+import type { FrameLocator, Locator } from "./playwright";
 
 export class NotYet extends Error {}
 
@@ -84,6 +84,8 @@ async function addFunctionBreakpoint(h: Harness, name: string): Promise<void> {
     .locator(".pane-header")
     .filter({ hasText: /^\s*Breakpoints/i })
     .first();
+  // The header's actions exist only while the pane is expanded (other views may have collapsed it).
+  if ((await header.getAttribute("aria-expanded", { timeout: 5_000 })) === "false") await header.click();
   await header.hover();
   await h.page.locator('.pane-header [aria-label="Add Function Breakpoint"]').first().click();
   // The new breakpoint's input box is the last row; the exception filters fill the small pane, so scroll
@@ -107,6 +109,8 @@ async function removeAllBreakpoints(h: Harness): Promise<void> {
     .locator(".pane-header")
     .filter({ hasText: /^\s*Breakpoints/i })
     .first();
+  // The header's actions exist only while the pane is expanded (other views may have collapsed it).
+  if ((await header.getAttribute("aria-expanded", { timeout: 5_000 })) === "false") await header.click();
   await header.hover();
   await h.page.locator('.pane-header [aria-label="Remove All Breakpoints"]').first().click();
 }
@@ -142,6 +146,28 @@ async function untilVisible(h: Harness, selector: string, timeoutMs: number, wha
     await h.page.waitForTimeout(200);
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** The rows of one of the Run and Debug container's views, by its title. */
+function paneRows(h: Harness, title: string): Locator {
+  return h.page.locator(`.pane:has(.pane-header[aria-label^="${title}"]) .monaco-list-row`);
+}
+
+async function collapsePanes(h: Harness, titles: string[]): Promise<void> {
+  for (const pane of titles) {
+    const hdr = h.page.locator(`.pane-header[aria-label^="${pane}"]`).first();
+    if ((await hdr.getAttribute("aria-expanded").catch(() => null)) === "true")
+      await hdr.click().catch(() => undefined);
+  }
+}
+
+/** The Memory Panel's document (a webview: VS Code's iframe, then the content's own). */
+function webview(h: Harness): FrameLocator {
+  return h.page.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
+}
+
+function webviewRows(h: Harness): Locator {
+  return webview(h).locator("#grid .row");
 }
 
 export const steps: Step[] = [
@@ -237,6 +263,8 @@ export const steps: Step[] = [
       );
       log(`function breakpoint hit: ${frame.split("\n")[0]} (${why.replace(/\s+/g, " ").trim()})`);
       await selectTopFrame(h);
+      // Room for the register rows (the Modules and Syscalls headers take some of the container).
+      await collapsePanes(h, ["Watch"]);
       // WOW64: the program's WriteFile reaches the 32-bit ntdll first.
       await firstScope(h, /^x86 registers/);
       // The Variables view and the Disassembly view follow the selected frame: EIP is inside ntdll (not
@@ -247,6 +275,11 @@ export const steps: Step[] = [
           .locator(VARIABLES)
           .allInnerTexts()
           .catch(() => [] as string[]);
+        if (!vars.some((t) => /^eip =/.test(t))) {
+          // The register rows past the pane's height are not rendered: scroll them into view.
+          await h.page.locator(".debug-variables .monaco-list").first().hover();
+          await h.page.mouse.wheel(0, 120);
+        }
         const m = /^eip =\s*0x([0-9A-F]+)/i.exec(vars.find((t) => /^eip =/.test(t)) ?? "");
         const eip = m !== null ? Number.parseInt(m[1], 16) : 0;
         const rows = await h.page
@@ -264,6 +297,116 @@ export const steps: Step[] = [
         await h.page.waitForTimeout(200);
       }
       await h.screenshot("breakpoint-ntwritefile");
+    },
+  },
+  {
+    name: "Modules view: both ntdll copies (PE32 and PE32+)",
+    async run(h) {
+      await h.command("wowdbg: Show Modules");
+      const rows = paneRows(h, "Modules");
+      await h.waitText(rows, /gate32/i, 20_000, "gate32.exe in the Modules view");
+      // The list renders the rows in view only: scroll through it.
+      const seen = new Set<string>();
+      for (let i = 0; i < 12; i++) {
+        for (const t of await rows.allInnerTexts()) seen.add(t);
+        await h.page
+          .locator('.pane:has(.pane-header[aria-label^="Modules"]) .monaco-list')
+          .first()
+          .hover({ timeout: 2_000 });
+        await h.page.mouse.wheel(0, 100);
+        await h.page.waitForTimeout(100);
+      }
+      const texts = [...seen];
+      const ntdll = texts.filter((t) => /ntdll\.dll/i.test(t));
+      if (!ntdll.some((t) => /PE32\+/.test(t)) || !ntdll.some((t) => /PE32(?!\+)/.test(t)))
+        throw new Error(`expected a PE32 and a PE32+ ntdll, the view shows ${JSON.stringify(texts)}`);
+      const exe = texts.find((t) => /gate32/i.test(t)) ?? "";
+      if (!/0x00400000/.test(exe) || !/PE32(?!\+)/.test(exe)) throw new Error(`gate32 row: ${exe}`);
+      log(`modules: ${texts.length} rows; ntdll: ${ntdll.map((t) => t.replace(/\s+/g, " ")).join(" | ")}`);
+      await collapsePanes(h, ["Watch", "Virtual Memory"]);
+      await h.screenshot("modules");
+    },
+  },
+  {
+    name: "Syscalls view: the trace, break on a syscall, go to its caller",
+    async run(h) {
+      await h.command("wowdbg: Show Syscalls");
+      const rows = paneRows(h, "Syscalls");
+      const first = await h.waitText(rows, /#\d+\s+Nt\w+/, 20_000, "syscall records in the Syscalls view");
+      const texts = await rows.allInnerTexts();
+      if (!texts.some((t) => /x86/.test(t) && /0x[0-9A-F]{8}/.test(t)))
+        throw new Error(`no x86 caller mode and status in ${JSON.stringify(texts.slice(0, 5))}`);
+      log(`syscalls: ${texts.length} rows, newest ${first.replace(/\s+/g, " ")}`);
+      // The inline action on a record: a function breakpoint with the bare service name.
+      const row = rows
+        .filter({ hasText: /NtQueryVirtualMemory|NtAllocateVirtualMemory|NtClose|Nt\w+/ })
+        .first();
+      const name = /#\d+\s+(Nt\w+?)\s*0x[0-9A-F]{4}\b/.exec(await row.innerText())?.[1] ?? "";
+      await row.hover();
+      await row.locator('[aria-label="Break on this syscall"]').first().click();
+      await h.screenshot("syscalls");
+      // The function breakpoints come after the exception filters: scroll down to them.
+      await h.page.locator(".debug-breakpoints .monaco-list").first().hover();
+      await h.page.mouse.wheel(0, 2_000);
+      await h.waitText(
+        h.page.locator(".debug-breakpoints .monaco-list-row"),
+        new RegExp(`^\\s*${name}\\b`, "m"),
+        10_000,
+        `the function breakpoint ${name} in the Breakpoints view`,
+      );
+      log(`break on ${name}: in the Breakpoints view`);
+      // A click goes to where it was made: stopped in that service's stub, the Disassembly view at the frame.
+      await row.click();
+      await h.page
+        .locator(".tab.active")
+        .filter({ hasText: "Disassembly" })
+        .first()
+        .waitFor({ state: "visible", timeout: 10_000 });
+      const at = await h.waitText(
+        h.page.locator(".disassembly-view .monaco-list-row"),
+        /^0x77A01080\s.*mov eax, 8/,
+        10_000,
+        "the NtWriteFile stub in the Disassembly view",
+      );
+      log(`go to caller: ${at.replace(/\s+/g, " ")}`);
+      await removeAllBreakpoints(h);
+    },
+  },
+  {
+    name: "Memory Panel: hex and ASCII, grouping, an edit, changes since the last stop, follow register",
+    async run(h) {
+      await h.command("wowdbg: Open Memory Panel");
+      const input = h.page.locator(".quick-input-widget .quick-input-box input");
+      await input.waitFor({ state: "visible", timeout: 10_000 });
+      await input.fill("esp-0x10");
+      await h.page.keyboard.press("Enter");
+      const frame = webview(h);
+      const rows = webviewRows(h);
+      await h.waitText(rows, /^[0-9A-F]{8}\s/, 15_000, "hex rows in the Memory Panel");
+      await frame.locator("#group").selectOption("4");
+      await h.waitText(rows, /^[0-9A-F]{8}\s+[0-9A-F?]{8}\s+[0-9A-F?]{8}\s/, 10_000, "4-byte groups");
+      // Write DEADBEEF at esp-4 (the fourth dword: below the stack pointer, the next call's return slot).
+      const cell = frame.locator(".row").first().locator(".cell").nth(3);
+      await cell.click();
+      const edit = cell.locator("input");
+      await edit.fill("DEADBEEF");
+      await edit.press("Enter");
+      const written = await h.waitText(rows, /DEADBEEF/, 10_000, "the edit read back through readMemory");
+      log(`edited: ${written.replace(/\s+/g, " ")}`);
+      await frame.locator("#follow").selectOption("esp");
+      await h.waitText(frame.locator("#status"), /following esp/, 10_000, "follow esp");
+      // Step (the stub's call pushes its return address over DEADBEEF): the changed bytes are highlighted.
+      let changed = 0;
+      for (let i = 0; i < 6 && changed === 0; i++) {
+        await focusDisassembly(h);
+        await stepKey(h, "F10");
+        await h.page.waitForTimeout(700);
+        changed = await frame.locator(".cell.changed").count();
+      }
+      if (changed === 0) throw new Error("no byte highlighted as changed after stepping");
+      const status = await frame.locator("#status").innerText();
+      log(`after stepping: ${changed} changed cells; ${status}`);
+      await h.screenshot("memory-panel");
     },
   },
   {
@@ -365,6 +508,100 @@ export const steps: Step[] = [
       await h.screenshot("virtual-memory");
       await h.command("Debug: Stop");
       await statusItem(h).waitFor({ state: "hidden", timeout: 15_000 });
+    },
+  },
+  {
+    name: "Open Module Listing on gate32.exe: hover anatomy, a breakpoint in the listing is hit",
+    async run(h) {
+      // The Explorer's context menu on the .exe (the extension's "Open Module Listing"); right after start
+      // the workbench may not list the extension's contributions yet: reopen the menu until it does.
+      await h.command("View: Show Explorer");
+      const item = h.page
+        .locator(".context-view .monaco-menu .action-menu-item")
+        .filter({ hasText: "Open Module Listing" })
+        .first();
+      const menuEnd = Date.now() + 30_000;
+      for (;;) {
+        await h.page
+          .locator(".explorer-folders-view .monaco-list-row")
+          .filter({ hasText: "gate32.exe" })
+          .first()
+          .click({ button: "right" });
+        if (await item.isVisible().catch(() => false)) break;
+        await h.page.waitForTimeout(1_000);
+        if (await item.isVisible().catch(() => false)) break;
+        if (Date.now() > menuEnd) throw new Error('no "Open Module Listing" in the Explorer context menu');
+        await h.page.keyboard.press("Escape");
+      }
+      await item.hover();
+      await h.page.keyboard.press("Enter");
+      await h.page
+        .locator(".tab.active")
+        .filter({ hasText: "gate32.exe.lst" })
+        .first()
+        .waitFor({ state: "visible", timeout: 30_000 });
+      const lines = h.page.locator(".editor-group-container.active .monaco-editor .view-line");
+      await h.waitText(lines, /gate32!entry:/, 20_000, "the listing's entry label");
+      // The language server's hover: the instruction's anatomy (ModRM of `call [__imp_GetStdHandle]`).
+      const call = lines.filter({ hasText: /00401002\s+FF\s15/ }).first();
+      const hover = h.page.locator(".monaco-hover:not(.hidden)");
+      const end = Date.now() + 20_000;
+      let text: string;
+      for (let i = 0; ; i++) {
+        await call.hover({ position: { x: 40 + (i % 3) * 20, y: 5 } });
+        await h.page.waitForTimeout(700);
+        text = (await hover.allInnerTexts().catch(() => [] as string[])).join(" ");
+        if (/ModRM/.test(text)) break;
+        if (Date.now() > end)
+          throw new Error(`no instruction anatomy in the hover (${JSON.stringify(text)})`);
+      }
+      log(`listing hover: ${text.replace(/\s+/g, " ").slice(0, 160)}`);
+      await h.screenshot("listing-hover");
+      await h.page.keyboard.press("Escape");
+      // Earlier steps left function breakpoints (ntdll!NtWriteFile) that gate32 reaches first: start clean.
+      await h.command("View: Show Run and Debug");
+      await removeAllBreakpoints(h);
+      // A breakpoint on the listing line after the far call (0x40103b): F9 on the line.
+      const target = lines.filter({ hasText: /0040103b\s+89\s0D/ }).first();
+      await target.click({ position: { x: 5, y: 5 } });
+      await h.page.keyboard.press("F9");
+      const glyph = h.page.locator(
+        '.editor-group-container.active .monaco-editor [class*="codicon-debug-breakpoint"]',
+      );
+      await glyph.first().waitFor({ state: "visible", timeout: 10_000 });
+      await h.command("Debug: Start Debugging");
+      await h.waitText(statusItem(h), /x86 · CS 0x23/, 30_000, "the status bar at gate32's entry");
+      await h.command("Debug: Continue");
+      await h.command("View: Show Run and Debug");
+      const frame = await h.waitText(
+        h.page.locator(FRAMES),
+        /gate32!\w+\+0x3b \[x86\]/,
+        30_000,
+        "a stop at 0x40103b (the listing breakpoint)",
+      );
+      // The adapter verified the listing's breakpoint as an instruction breakpoint at 0x40103b (its row is
+      // below the exception filters: scroll down to it).
+      await h.page.locator(".debug-breakpoints .monaco-list").first().hover();
+      await h.page.mouse.wheel(0, 2_000);
+      await h.waitText(
+        h.page.locator(".debug-breakpoints .monaco-list-row"),
+        /gate32\.exe\.lst/,
+        10_000,
+        "the listing breakpoint in the Breakpoints view",
+      );
+      if ((await h.page.locator(".debug-breakpoints .codicon-debug-breakpoint-unverified").count()) > 0)
+        throw new Error("the listing breakpoint is unverified");
+      const why = await h.waitText(
+        h.page.locator(".debug-call-stack-title, .pane-header"),
+        /Paused on (instruction )?breakpoint/i,
+        10_000,
+        "the stop reason in the Call Stack header",
+      );
+      log(`listing breakpoint hit: ${frame.split("\n")[0]} (${why.replace(/\s+/g, " ").trim()})`);
+      await h.screenshot("listing-breakpoint");
+      await h.command("Debug: Stop");
+      await statusItem(h).waitFor({ state: "hidden", timeout: 15_000 });
+      await removeAllBreakpoints(h);
     },
   },
   {
