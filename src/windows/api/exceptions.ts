@@ -32,6 +32,7 @@ import {
 import type { Kernel } from "../kernel/kernel";
 import { join64, split64 } from "../kernel/user-memory";
 import { api, FALSE, TRUE, type ApiCall, type ApiFamily } from "./context";
+import { modules } from "./loader";
 import { allocateData } from "./state";
 
 const EXCEPTION_CONTINUE_EXECUTION = -1;
@@ -108,11 +109,63 @@ function dispatch(c: ApiCall): number | ReturnType<typeof unimplemented> {
     }
   }
 
+  if (c.arch === "x64") {
+    // Frame-based handlers (.pdata UNW_FLAG_EHANDLER/UHANDLER: __C_specific_handler, language handlers)
+    // are not searched yet: when the faulting function has one, stop naming it rather than calling the
+    // exception unhandled. (Handlers of callers further up the stack are not detected either.)
+    const rip = c.readPtr(ctx + CONTEXT64.Rip);
+    const fn = frameHandlerAt(c, rip);
+    if (fn !== undefined) {
+      return unimplemented(
+        "RtlDispatchException",
+        `x64 frame-based exception handler of the function at 0x${fn.toString(16)} (.pdata unwinding)`,
+      );
+    }
+  }
+
   const filter = s.filter.get(c.arch);
   if (filter !== undefined && filter !== 0) {
     if (long(call(filter, [pointers])) === EXCEPTION_CONTINUE_EXECUTION) return TRUE;
   }
   return FALSE;
+}
+
+const UNW_FLAG_EHANDLER = 1;
+const UNW_FLAG_UHANDLER = 2;
+
+/**
+ * The start of the x64 function containing `rip` when its .pdata entry names an exception or termination
+ * handler (read from the image in guest memory: PE exception directory → RUNTIME_FUNCTION → UNWIND_INFO
+ * flags), else undefined.
+ */
+function frameHandlerAt(c: ApiCall, rip: number): number | undefined {
+  const m = modules(c).find((x) => rip >= x.base && (x.size === 0 || rip < x.base + x.size));
+  if (m === undefined) return undefined;
+  try {
+    const nt = m.base + c.mem.u32(m.base + 0x3c);
+    if (c.mem.u32(nt) !== 0x4550 || c.mem.u16(nt + 0x18) !== 0x20b) return undefined;
+    // IMAGE_OPTIONAL_HEADER64.DataDirectory[IMAGE_DIRECTORY_ENTRY_EXCEPTION] at +0x70 + 3 * 8.
+    const dir = nt + 0x18 + 0x70 + 3 * 8;
+    const rva = c.mem.u32(dir);
+    const count = Math.floor(c.mem.u32(dir + 4) / 12);
+    const off = rip - m.base;
+    let lo = 0;
+    let hi = count - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const e = m.base + rva + mid * 12;
+      const begin = c.mem.u32(e);
+      if (off < begin) hi = mid - 1;
+      else if (off >= c.mem.u32(e + 4)) lo = mid + 1;
+      else {
+        const flags = c.mem.u8(m.base + c.mem.u32(e + 8)) >> 3;
+        return flags & (UNW_FLAG_EHANDLER | UNW_FLAG_UHANDLER) ? m.base + begin : undefined;
+      }
+    }
+  } catch {
+    // Unreadable headers: no handler we could find.
+  }
+  return undefined;
 }
 
 /** Raise `record` with the caller's context after the return (RaiseException, RtlRaiseException). */
