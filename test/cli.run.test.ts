@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "node:assert";
 import { spawnSync, execFileSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 
@@ -155,6 +155,51 @@ describe("cli: wowdbg run", function () {
       const field = cases.find((c) => c.file === f)?.field;
       if (field !== undefined) assert.ok(r.err.includes(field), `${f}: ${r.err}`);
     }
+  });
+
+  it("--sandbox DIR: drive C: is that folder, the program's folder C:\\app; nothing outside is reachable", () => {
+    const work = mkdtempSync(path.join(tmpdir(), "wowdbg-cli-sandbox-"));
+    const app = path.join(work, "prog");
+    const sandbox = path.join(work, "c");
+    mkdirSync(app);
+    mkdirSync(path.join(sandbox, "etc"), { recursive: true });
+    writeFileSync(path.join(sandbox, "etc", "passwd"), "inside the sandbox\n");
+    copyFileSync(`${BIN}/files64.exe`, path.join(app, "files64.exe"));
+    const r = cli(["run", "--sandbox", sandbox, path.join(app, "files64.exe")]);
+    assert.equal(r.code, 0, r.err);
+    // `..` stops at the root of C: (EXPECTED.md, files32/64): C:\etc\passwd is now the sandbox's file, so the
+    // open succeeds, and `/etc/passwd` (rooted on the current drive) is the same file; the host's is never seen.
+    assert.match(r.out, /^open \.\.\\\.\.\\\.\.\\etc\\passwd -> opened\r?$/m);
+    assert.match(r.out, /^open \/etc\/passwd -> opened\r?$/m);
+    assert.match(r.out, /^open D:\\x\.txt -> 3\r?$/m);
+    // The program's own files were created (and deleted) in its folder, not in the sandbox root.
+    assert.deepEqual(readdirSync(sandbox).sort(), ["etc"]);
+    assert.equal(cli(["run", "--sandbox", path.join(work, "missing"), `${BIN}/hello64.exe`]).code, 2);
+  });
+
+  it("--registry FILE: the hive is loaded from the file and every change saved back", () => {
+    const work = mkdtempSync(path.join(tmpdir(), "wowdbg-cli-registry-"));
+    const hive = path.join(work, "hive.reg");
+    // regedit's export format (UTF-8 is accepted as well as UTF-16LE): the 32-bit program's key exists already.
+    writeFileSync(
+      hive,
+      "Windows Registry Editor Version 5.00\r\n\r\n" +
+        "[HKEY_LOCAL_MACHINE\\SOFTWARE\\WOW6432Node\\WowdbgTest]\r\n\r\n" +
+        "[HKEY_LOCAL_MACHINE\\SOFTWARE\\KeepMe]\r\n" +
+        '"Answer"=dword:0000002a\r\n',
+    );
+    const r = cli(["run", "--registry", hive, `${BIN}/registry32.exe`]);
+    assert.equal(r.code, 0, r.err);
+    // RegCreateKeyEx: REG_OPENED_EXISTING_KEY (2) when the key exists (learn.microsoft.com, lpdwDisposition).
+    assert.match(r.out, /^RegCreateKeyExA HKLM\\Software\\WowdbgTest: disposition 2\r?$/m);
+    // The program deleted its keys: the saved hive (UTF-16LE with a BOM, as regedit writes) no longer has
+    // them and still has the key it did not touch.
+    const saved = readFileSync(hive);
+    assert.deepEqual([saved[0], saved[1]], [0xff, 0xfe]);
+    const text = saved.subarray(2).toString("utf16le");
+    assert.doesNotMatch(text, /WowdbgTest/i);
+    assert.match(text, /\[HKEY_LOCAL_MACHINE\\SOFTWARE\\KeepMe\]\r\n"Answer"=dword:0000002a/i);
+    assert.equal(cli(["run", "--registry", work, `${BIN}/hello64.exe`]).code, 2);
   });
 
   it("bad usage and unreadable files", () => {

@@ -10,11 +10,13 @@ import {
   REG_MULTI_SZ,
   REG_QWORD,
   REG_SZ,
+  DEFAULT_USER_SID,
   Registry,
   createDefaultRegistry,
   exportReg,
   importReg,
   loadRegistry,
+  openRegistryFile,
   readSz,
   regMultiSz,
   regQword,
@@ -37,6 +39,43 @@ function dump(reg: Registry): string[] {
 }
 
 describe("registry: persistence", () => {
+  it("a .reg file of some keys is imported over the default hive; a complete saved one replaces it", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wowdbg-reg-"));
+    const host = new NodeRegistryFileHost(dir);
+    const defaults = (): Registry => createDefaultRegistry();
+    fs.writeFileSync(
+      path.join(dir, "some.reg"),
+      'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\Software\\Mine]\r\n"v"="x"\r\n',
+    );
+    const some = openRegistryFile(host, "some.reg", () => new Registry(), defaults);
+    assert.equal(some.openKey(null, "\\REGISTRY\\MACHINE\\SOFTWARE\\Microsoft").status, 0, "default kept");
+    const mine = some.openKey(null, `\\REGISTRY\\USER\\${DEFAULT_USER_SID}\\Software\\Mine`).key!;
+    assert.equal(readSz(some.queryValue(mine, "v").value!.data), "x");
+    // Saved by us: marked complete, so a key the program deleted from the defaults stays deleted.
+    const microsoft = some.openKey(
+      null,
+      "\\REGISTRY\\MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Fonts",
+    ).key!;
+    assert.equal(some.deleteKey(microsoft), 0);
+    saveRegistry(some, host, "all.reg");
+    const all = openRegistryFile(host, "all.reg", () => new Registry(), defaults);
+    assert.notEqual(
+      all.openKey(null, "\\REGISTRY\\MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Fonts").status,
+      0,
+    );
+    assert.equal(all.openKey(null, "\\REGISTRY\\MACHINE\\SOFTWARE\\Microsoft").status, 0);
+    const mine2 = all.openKey(null, `\\REGISTRY\\USER\\${DEFAULT_USER_SID}\\Software\\Mine`).key!;
+    assert.equal(readSz(all.queryValue(mine2, "v").value!.data), "x");
+    // No file yet: the defaults.
+    assert.equal(
+      openRegistryFile(host, "none.reg", () => new Registry(), defaults).openKey(
+        null,
+        "\\REGISTRY\\MACHINE\\SOFTWARE",
+      ).status,
+      0,
+    );
+  });
+
   it("round-trips through JSON in a sandbox folder, without volatile keys", () => {
     let t = 5n;
     const reg = createDefaultRegistry({ clock: () => (t += 1n) });

@@ -11,6 +11,7 @@
  */
 import { MemoryFsHost, MountFsHost } from "../windows/fs";
 import { NodeFsHost } from "../windows/fs/node-host";
+import { NodeRegistryFileHost } from "../windows/registry/node-host";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Kernel } from "../windows/kernel";
@@ -34,7 +35,11 @@ options:
   --trace-syscalls        print each syscall (name, number, caller mode, arguments, status) to stderr
   --max-instructions N    stop after N instructions (exit code 124)
   --json                  print a final summary as JSON on stdout: {exitCode, stopReason, instructions, x86, x64}
-  --timing                print startup and run times to stderr`;
+  --timing                print startup and run times to stderr
+  --sandbox DIR           drive C: is this host folder (read-write; nothing outside it is reachable);
+                          default an in-memory C:. The program's folder is C:\\app either way.
+  --registry FILE         load the registry from FILE (.reg as regedit writes it, or .json) when it exists
+                          and save every change back to it; default a fresh hive in memory`;
 
 export interface RunOptions {
   program: string;
@@ -44,6 +49,10 @@ export interface RunOptions {
   json: boolean;
   timing: boolean;
   shellcode: { arch: Arch; entry: number } | undefined;
+  /** The host folder that is drive C:. */
+  sandbox: string | undefined;
+  /** The registry file (host path). */
+  registry: string | undefined;
 }
 
 export class UsageError extends Error {}
@@ -66,6 +75,8 @@ export function parseRunArgs(argv: readonly string[]): RunOptions {
     json: false,
     timing: false,
     shellcode: undefined,
+    sandbox: undefined,
+    registry: undefined,
   };
   let shellcode: string | undefined;
   let arch: string | undefined;
@@ -101,6 +112,14 @@ export function parseRunArgs(argv: readonly string[]): RunOptions {
       case "--entry":
         entry = parseNumber(argv[++k], a);
         break;
+      case "--sandbox":
+        o.sandbox = argv[++k];
+        if (o.sandbox === undefined || o.sandbox === "") throw new UsageError("--sandbox needs a folder");
+        break;
+      case "--registry":
+        o.registry = argv[++k];
+        if (o.registry === undefined || o.registry === "") throw new UsageError("--registry needs a file");
+        break;
       default:
         throw new UsageError(`unknown option '${a}'`);
     }
@@ -117,6 +136,14 @@ export function parseRunArgs(argv: readonly string[]): RunOptions {
   o.program = argv[k];
   o.args = argv.slice(k + 1);
   return o;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function hex(v: number, digits = 0): string {
@@ -244,6 +271,14 @@ export function runCommand(argv: readonly string[], started: number): number {
     return k;
   };
   const name = path.basename(o.program);
+  if (o.sandbox !== undefined && !isDirectory(o.sandbox)) {
+    process.stderr.write(`wowdbg: --sandbox ${o.sandbox}: not a folder\n`);
+    return EXIT_USAGE;
+  }
+  if (o.registry !== undefined && isDirectory(o.registry)) {
+    process.stderr.write(`wowdbg: --registry ${o.registry}: a folder, not a file\n`);
+    return EXIT_USAGE;
+  }
   let proc: Process;
   try {
     const common = {
@@ -252,12 +287,23 @@ export function runCommand(argv: readonly string[], started: number): number {
       memory: new MemoryManager(hostMemoryOptions()),
       args: o.args,
       findDll: dllFinder(path.dirname(path.resolve(o.program))),
-      // Drive C: is an in-memory volume with the program's own folder as C:\app (its current directory).
+      // Drive C: is the sandbox folder (or an in-memory volume) with the program's own folder as C:\app
+      // (its current directory).
       fileSystem: {
-        host: new MountFsHost(new MemoryFsHost(), {
-          app: new NodeFsHost(path.dirname(path.resolve(o.program))),
-        }),
+        host: new MountFsHost(
+          o.sandbox !== undefined ? new NodeFsHost(path.resolve(o.sandbox)) : new MemoryFsHost(),
+          {
+            app: new NodeFsHost(path.dirname(path.resolve(o.program))),
+          },
+        ),
       },
+      registry:
+        o.registry !== undefined
+          ? {
+              host: new NodeRegistryFileHost(path.dirname(path.resolve(o.registry))),
+              path: path.basename(o.registry),
+            }
+          : undefined,
     };
     proc =
       o.shellcode !== undefined

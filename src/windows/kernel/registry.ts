@@ -32,7 +32,7 @@ import {
   KEY_SET_VALUE,
   KEY_WOW64_RES,
   KeyNameInformation,
-  loadRegistry,
+  openRegistryFile,
   REG_OPTION_CREATE_LINK,
   REG_OPTION_OPEN_LINK,
   REG_OPTION_VOLATILE,
@@ -96,10 +96,17 @@ function state(k: Kernel): RegistryState {
     const clock = (): bigint => k.clock.systemTime();
     if (src !== undefined && isRegistry(src)) s = { registry: src, file: undefined };
     else {
-      // A saved registry is complete (the default hive included): it is loaded into an empty one.
-      let registry = new Registry({ clock });
-      if (src === undefined || !loadRegistry(registry, src.host, src.path))
-        registry = createDefaultRegistry({ clock });
+      // A registry saved by us is complete (the default hive included) and is loaded into an empty one; a
+      // user's partial .reg file is imported over the default hive (persist.ts, openRegistryFile).
+      const registry =
+        src === undefined
+          ? createDefaultRegistry({ clock })
+          : openRegistryFile(
+              src.host,
+              src.path,
+              () => new Registry({ clock }),
+              () => createDefaultRegistry({ clock }),
+            );
       s = { registry, file: src };
     }
     states.set(k, s);

@@ -183,6 +183,13 @@ function valueLine(name: string, type: number, data: Uint8Array): string {
 }
 
 /** The .reg text of the keys under `ntPath` (default: HKLM and HKU), non-volatile and not links. */
+/**
+ * The comment line (regedit ignores `;` lines) that marks a .reg file as a whole registry saved by wowdbg:
+ * such a file is loaded into an empty registry; any other .reg file (a user's export of some keys) is
+ * imported over the default hive, as `reg import` would.
+ */
+export const COMPLETE_MARKER = "; wowdbg: the complete registry (HKLM and HKU)";
+
 export function exportReg(reg: Registry, ntPath?: string): string {
   const tops: RegKey[] = [];
   if (ntPath) {
@@ -192,6 +199,7 @@ export function exportReg(reg: Registry, ntPath?: string): string {
     tops.push(reg.machine, reg.users);
   }
   const out: string[] = ["Windows Registry Editor Version 5.00", ""];
+  if (!ntPath) out.splice(1, 0, COMPLETE_MARKER);
   for (const top of tops) {
     for (const k of walkTree(top, (x) => x.volatile || x.isLink)) {
       out.push(`[${regName(k.path, reg)}]`);
@@ -359,4 +367,32 @@ export function loadRegistry(reg: Registry, host: RegistryFileHost, path: string
   if (path.toLowerCase().endsWith(".json")) loadJson(reg, new TextDecoder().decode(data));
   else importReg(reg, decodeRegFile(data));
   return true;
+}
+
+/**
+ * The registry a process starts from when it has a registry file: a complete one (JSON, or .reg with
+ * `COMPLETE_MARKER`) loaded into `empty()`; a partial .reg (some keys a user exported or wrote) imported over
+ * `withDefaults()`; no file: `withDefaults()` (created on the first save).
+ */
+export function openRegistryFile(
+  host: RegistryFileHost,
+  path: string,
+  empty: () => Registry,
+  withDefaults: () => Registry,
+): Registry {
+  const data = host.read(path);
+  if (!data) return withDefaults();
+  if (path.toLowerCase().endsWith(".json")) {
+    const reg = empty();
+    loadJson(reg, new TextDecoder().decode(data));
+    return reg;
+  }
+  const text = decodeRegFile(data);
+  const complete = text
+    .replace(/^\uFEFF/, "")
+    .split(/\r?\n/, 3)
+    .some((l) => l.trim() === COMPLETE_MARKER);
+  const reg = complete ? empty() : withDefaults();
+  importReg(reg, text);
+  return reg;
 }
