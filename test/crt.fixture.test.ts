@@ -1,15 +1,20 @@
 /**
  * test/fixtures/bin/printf{32,64}.exe — mingw-w64's default start-up code (crt2.o/crtexe.c) and msvcrt.dll's
- * printf family — run through Process on our synthetic msvcrt.dll; expected output in EXPECTED.md. The
- * output reaches the console through NtWriteFile (visible syscalls), in text mode (LF → CR LF).
+ * printf family — and crt{32,64}.exe (files, scanf, math, stdlib, time, atexit and exit(3)) run through
+ * Process on our synthetic msvcrt.dll; expected output in EXPECTED.md. The output reaches the console
+ * through NtWriteFile (visible syscalls), in text mode (LF → CR LF).
  */
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { MemoryFsHost, MountFsHost } from "../src/windows/fs";
+import { NodeFsHost } from "../src/windows/fs/node-host";
 import { Kernel } from "../src/windows/kernel";
 import type { SyscallRecord } from "../src/windows/kernel/types";
 import { BufferConsole, Process } from "../src/windows/process";
-import { printfExpected } from "./crt.expected";
+import { crtExpected, printfExpected } from "./crt.expected";
 
 const BIN = "test/fixtures/bin";
 
@@ -56,6 +61,62 @@ for (const bits of [32, 64] as const) {
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stdout, printfExpected(bits === 64 ? "0000000000001234" : "00001234"));
       assert.equal(r.stderr.replace(/^npm warn.*\n/gm, ""), "fprintf stderr 2\r\n");
+    });
+  });
+}
+
+for (const bits of [32, 64] as const) {
+  describe(`crt: crt${bits}.exe (files, scanf, math, stdlib, time, atexit) through Process`, () => {
+    it("prints EXPECTED.md's output, reads its stdin, leaves its folder empty and exits with 3", () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "wowdbg-crt-"));
+      try {
+        const con = new BufferConsole(Buffer.from("hello 42\n", "latin1"));
+        const syscalls: SyscallRecord[] = [];
+        const t0 = performance.now();
+        const p = Process.create({
+          file: readFileSync(`${BIN}/crt${bits}.exe`),
+          name: `crt${bits}.exe`,
+          console: con,
+          fileSystem: { host: new MountFsHost(new MemoryFsHost(), { app: new NodeFsHost(dir) }) },
+          kernel: (pp) => {
+            const k = new Kernel(pp);
+            k.onSyscall = (r) => syscalls.push(r);
+            return k;
+          },
+        });
+        const stop = p.run(500_000_000);
+        const ms = performance.now() - t0;
+        console.log(
+          `      crt${bits}.exe: ${ms.toFixed(1)} ms (bring-up and run), ${p.cpu.icount} instructions`,
+        );
+        assert.equal(stop.kind, "exit", JSON.stringify(stop));
+        assert.equal(stop.kind === "exit" ? stop.status : -1, 3);
+        assert.equal(con.stdout, crtExpected());
+        assert.equal(con.stderr, "");
+        // the program removed everything it made in its folder (C:\app is the host folder)
+        assert.deepEqual(readdirSync(dir), []);
+        // writes to files and the console are NtWriteFile calls
+        assert.ok(syscalls.filter((s) => s.name === "NtWriteFile").length > 100);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("runs from the CLI with its stdin piped in", () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "wowdbg-crt-cli-"));
+      try {
+        copyFileSync(`${BIN}/crt${bits}.exe`, path.join(dir, `crt${bits}.exe`));
+        const r = spawnSync(
+          process.execPath,
+          ["--import", "tsx", "src/cli/main.ts", "run", path.join(dir, `crt${bits}.exe`)],
+          { encoding: "latin1", input: "hello 42\n" },
+        );
+        assert.equal(r.status, 3, r.stderr);
+        assert.equal(r.stdout, crtExpected());
+        assert.deepEqual(readdirSync(dir), [`crt${bits}.exe`]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 }

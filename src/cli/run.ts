@@ -266,7 +266,13 @@ export function runCommand(argv: readonly string[], started: number): number {
   let kernel: KernelApi | undefined;
   const makeKernel = (p: KernelProcess): KernelApi => {
     const k = new Kernel(p);
-    if (o.traceSyscalls) k.onSyscall = (r) => writeAll(2, Buffer.from(formatSyscall(r) + "\n"));
+    if (o.traceSyscalls)
+      k.onSyscall = (r) => {
+        // With several threads, each line names the thread that made the call.
+        const cur = (p as Partial<Pick<Process, "currentThread">>).currentThread;
+        const tid = p.threads.length > 1 && cur !== undefined ? `[thread 0x${cur.id.toString(16)}] ` : "";
+        writeAll(2, Buffer.from(tid + formatSyscall(r) + "\n"));
+      };
     kernel = k;
     return k;
   };

@@ -910,6 +910,55 @@ export class Cpu {
     return { kind: "budget" };
   }
 
+  // ---------------------------------------------------------------- thread state
+
+  /**
+   * The whole architectural state of the running thread (a context switch saves it): GPRs, RIP, RFLAGS with
+   * the lazy-flag record, segment selectors and bases, the FS/GS descriptor bases (the 0x53 WOW64 TEB
+   * selector is per thread), the mode, XMM/MXCSR and the x87/MMX state. Not included: what belongs to the
+   * processor rather than the thread — `icount`, the block cache, the TLB (all threads share the address
+   * space, so cached translations stay valid), breakpoints and hooks.
+   */
+  saveState(): CpuState {
+    const descriptorBases: [number, number][] = [];
+    for (const [k, d] of this.descriptors) descriptorBases.push([k, d.base]);
+    return {
+      lo: this.lo.slice(),
+      hi: this.hi.slice(),
+      rip: this.rip,
+      flags: copyFields(this.flags),
+      sreg: this.sreg.slice(),
+      sbase: this.sbase.slice(),
+      descriptorBases,
+      mode64: this.mode64,
+      xmm: this.xmm.slice(),
+      mxcsr: this.mxcsr,
+      fpu: copyFields(this.fpu),
+      repResumeAt: this.repResumeAt,
+    };
+  }
+
+  /** Make `s` (from `saveState`) the running state. The next `run`/`step` continues that thread exactly. */
+  loadState(s: CpuState): void {
+    this.lo.set(s.lo);
+    this.hi.set(s.hi);
+    this.rip = s.rip;
+    restoreFields(this.flags, s.flags);
+    this.sreg.set(s.sreg);
+    this.sbase.set(s.sbase);
+    for (const [k, base] of s.descriptorBases) {
+      const d = this.descriptors.get(k);
+      if (d !== undefined) d.base = base;
+    }
+    this.mode64 = s.mode64;
+    this.xmm.set(s.xmm);
+    this.mxcsr = s.mxcsr;
+    restoreFields(this.fpu, s.fpu);
+    this.repResumeAt = s.repResumeAt;
+    this.pendingStop = undefined;
+    this.exitBlock = false;
+  }
+
   /** The instruction count at which the current instruction retires (for rdtsc inside a block). */
   currentCount(): number {
     return this.icount + this.blocks.retiredInBlock;
@@ -935,4 +984,40 @@ export function addr64(lo: number, hi: number): number {
 
 function accessName(a: Access): AccessKind {
   return a === Access.Read ? "read" : a === Access.Write ? "write" : "execute";
+}
+
+/** A thread's saved architectural state (`Cpu.saveState`). */
+export interface CpuState {
+  readonly lo: Int32Array;
+  readonly hi: Int32Array;
+  readonly rip: number;
+  readonly flags: Record<string, unknown>;
+  readonly sreg: Uint16Array;
+  readonly sbase: Float64Array;
+  readonly descriptorBases: readonly (readonly [number, number])[];
+  readonly mode64: boolean;
+  readonly xmm: Int32Array;
+  readonly mxcsr: number;
+  readonly fpu: Record<string, unknown>;
+  readonly repResumeAt: number;
+}
+
+/**
+ * Every own field of a state object (Flags, Fpu): typed arrays copied, everything else (numbers, the x87
+ * last-instruction records, which are immutable decoded instructions) by value. Fields added to those
+ * classes later are saved without touching this code.
+ */
+function copyFields(o: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) out[k] = ArrayBuffer.isView(v) ? (v as Uint8Array).slice() : v;
+  return out;
+}
+
+function restoreFields(o: object, saved: Record<string, unknown>): void {
+  const t = o as Record<string, unknown>;
+  for (const [k, v] of Object.entries(saved)) {
+    const cur = t[k];
+    if (ArrayBuffer.isView(cur)) (cur as Uint8Array).set(v as Uint8Array);
+    else t[k] = v;
+  }
 }

@@ -1,6 +1,6 @@
 /** Public face of the CPU layer. */
 import "./sem/index";
-export { Cpu, addr64, type StopReason, type Descriptor, Reg, SReg } from "./cpu";
+export { Cpu, addr64, type StopReason, type Descriptor, type CpuState, Reg, SReg } from "./cpu";
 export { FlatBus } from "./flatbus";
 export { Access, type Bus, type BusFault, type PhysPage } from "./bus";
 export type { Fault, FaultVector, AccessKind } from "./fault";

@@ -64,6 +64,14 @@ export interface SyscallTraceRecord {
   /** NTSTATUS returned; absent when the service did not return (the process ended in it). */
   status?: number;
   statusName?: string;
+  /**
+   * Where it was called, in the caller's mode, as a return address (the calling instruction ends just
+   * before it): after the call to the ntdll stub (for an x86 caller, after its call to the 32-bit stub),
+   * or after a direct `syscall` instruction.
+   */
+  callerAddress?: number;
+  /** `callerAddress` as `module!symbol+0xoffset`, when it is in a module. */
+  callerName?: string;
 }
 
 export interface SyscallsResponseBody {
@@ -116,6 +124,8 @@ export interface WowdbgLaunchArguments {
   entry?: number;
   /** Print every syscall to the debug console. */
   traceSyscalls?: boolean;
-  /** A host folder where the program's own DLLs are found (default: beside the program). */
+  /** The host folder that is drive C: (default an in-memory C:); the program's folder is C:\\app. */
   sandbox?: string;
+  /** A registry file (.reg or .json): loaded when it exists, every change saved back. */
+  registry?: string;
 }

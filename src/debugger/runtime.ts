@@ -6,6 +6,11 @@
  * requests into these calls and these events into DAP events (as vscode-mock-debug's mockRuntime.ts).
  */
 import { EventEmitter } from "node:events";
+import { statSync } from "node:fs";
+import * as nodePath from "node:path";
+import { MemoryFsHost, MountFsHost } from "../windows/fs";
+import { NodeFsHost } from "../windows/fs/node-host";
+import { NodeRegistryFileHost } from "../windows/registry/node-host";
 import { Access } from "../cpu/bus";
 import { Reg, SReg } from "../cpu/cpu";
 import { decode, describe } from "../cpu/decoder/decoder";
@@ -104,11 +109,24 @@ export interface LaunchOptions {
   entry?: number;
   /** Print each syscall to the debug console. */
   traceSyscalls?: boolean;
-  /** A host folder where the program's DLLs are looked for (default: the program's folder). */
+  /**
+   * The host folder that is drive C: of the guest's file system (read-write; nothing outside it is
+   * reachable). Default: an in-memory C:. The program's own folder is `C:\\app` either way.
+   */
   sandbox?: string;
+  /** A registry file (.reg or .json, host path): loaded when it exists, every change saved back to it. */
+  registry?: string;
 }
 
 export class LaunchFailure extends Error {}
+
+function isHostFolder(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 export type StopReason =
   | "entry"
@@ -185,6 +203,20 @@ export interface RuntimeFrame {
   pc: number;
   bits: 32 | 64;
   moduleId: number | undefined;
+  /** The frame's `instructionPointerReference` (see `Runtime.codeReference`). */
+  reference: string;
+}
+
+/**
+ * A code reference (`instructionPointerReference`, a disassemble request's `memoryReference`): `0x401000`,
+ * or with the mode to decode in and a generation, `0x401000:x64:3`. Other text is not a code reference.
+ */
+export function parseCodeReference(ref: string): { address: number; bits?: 32 | 64 } | undefined {
+  const m = /^\s*(0x[0-9a-f]+|\d+)(?::x(64|86))?(?::\d+)?\s*$/i.exec(ref);
+  if (m === null) return undefined;
+  const address = Number(m[1]);
+  if (!Number.isSafeInteger(address)) return undefined;
+  return m[2] === undefined ? { address } : { address, bits: m[2] === "64" ? 64 : 32 };
 }
 
 export interface BreakpointSpec {
@@ -215,29 +247,55 @@ export interface ExceptionFilter {
   default: boolean;
 }
 
-/** The exception filters (checkboxes), in display order. */
-export const EXCEPTION_FILTERS: readonly ExceptionFilter[] = [
+/**
+ * The exception kinds. A kind's checkbox stops at the second chance (the exception is unhandled, before the
+ * process ends; on by default); with the "First chance" checkbox on, every checked kind also stops at the
+ * first chance (before any of the program's handlers runs — vectored, SEH, the unhandled filter; off by
+ * default, as VS Code's "caught exceptions"). One checkbox per kind and chance would double the list in the
+ * Breakpoints view; a client may still send `<id>:first` to stop one kind at the first chance only.
+ * Continuing from a first-chance stop passes the exception to the program (WinDbg's `gn`).
+ */
+const EXCEPTION_KINDS: readonly { id: string; label: string; description: string }[] = [
   {
     id: "access-violation",
     label: "Access violation",
     description: "Access violations, guard pages, in-page errors, stack overflows",
-    default: true,
   },
-  { id: "breakpoint", label: "Breakpoint (int3)", description: "STATUS_BREAKPOINT", default: true },
+  { id: "breakpoint", label: "Breakpoint (int3)", description: "STATUS_BREAKPOINT" },
   {
     id: "illegal-instruction",
     label: "Illegal instruction",
     description: "STATUS_ILLEGAL_INSTRUCTION, STATUS_PRIVILEGED_INSTRUCTION",
-    default: true,
   },
   {
     id: "divide-error",
     label: "Divide error",
     description: "STATUS_INTEGER_DIVIDE_BY_ZERO, STATUS_INTEGER_OVERFLOW",
-    default: true,
   },
-  { id: "single-step", label: "Single step", description: "STATUS_SINGLE_STEP", default: true },
-  { id: "other", label: "Other exceptions", description: "Any other exception code", default: true },
+  { id: "single-step", label: "Single step", description: "STATUS_SINGLE_STEP" },
+  { id: "other", label: "Other exceptions", description: "Any other exception code" },
+];
+
+/** The suffix of a kind's first-chance filter id (accepted, not listed). */
+export const FIRST_CHANCE = ":first";
+/** The checkbox that turns first-chance stops on for every checked kind. */
+export const FIRST_CHANCE_ALL = "first-chance";
+
+/** The exception filters (checkboxes), in display order. */
+export const EXCEPTION_FILTERS: readonly ExceptionFilter[] = [
+  ...EXCEPTION_KINDS.map((k) => ({
+    id: k.id,
+    label: k.label,
+    description: `${k.description}: stop when the program does not handle it (second chance), and before its handlers see it when "First chance" is checked`,
+    default: true,
+  })),
+  {
+    id: FIRST_CHANCE_ALL,
+    label: "First chance (the kinds checked)",
+    description:
+      "Also stop at the first chance, before the program's own handlers (vectored, SEH, unhandled filter) see an exception of a checked kind; continue passes it on (WinDbg's gn)",
+    default: false,
+  },
   {
     id: "unimplemented",
     label: "Unimplemented API or syscall",
@@ -329,6 +387,28 @@ const STATUS_NAMES: Record<number, string> = {
   0xc00000fd: "STATUS_STACK_OVERFLOW",
 };
 
+/**
+ * Exception names as WinDbg prints them in its event line (`Access violation - code c0000005 (first
+ * chance)`), from the debugger documentation's "Specific Exceptions" table.
+ */
+const EXCEPTION_NAMES: Record<number, string> = {
+  0xc0000005: "Access violation",
+  0x80000001: "Guard page violation",
+  0xc0000006: "In-page I/O error",
+  0xc00000fd: "Stack overflow",
+  0x80000003: "Break instruction exception",
+  0x80000004: "Single-step exception",
+  0xc000001d: "Illegal instruction",
+  0xc0000096: "Privileged instruction",
+  0xc0000094: "Integer divide-by-zero",
+  0xc0000095: "Integer overflow",
+  0x80000002: "Data misaligned",
+};
+
+function exceptionName(code: number): string {
+  return EXCEPTION_NAMES[code >>> 0] ?? "Unknown exception";
+}
+
 export function statusName(status: number): string | undefined {
   return STATUS_NAMES[status >>> 0];
 }
@@ -364,6 +444,8 @@ export interface SyscallTraceEntry {
   args: string[];
   status: number | undefined;
   statusName: string | undefined;
+  /** Where it was called (the return address after the call to the ntdll stub, in the caller's mode). */
+  callerAddress: number | undefined;
 }
 
 export function formatSyscall(e: SyscallTraceEntry): string {
@@ -486,6 +568,9 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
   private readonly console = new Console();
   private readonly decoders = { out: new TextDecoder("utf-8"), err: new TextDecoder("utf-8") };
   private walkCache: StackFrame[] | undefined;
+  /** Address ranges of the last disassemble replies and the mode they were decoded in (`codeReference`). */
+  private readonly decoded: { lo: number; hi: number; bits: 32 | 64 }[] = [];
+  private referenceGeneration = 0;
   /** The last regions listing and the address-space epoch it was built at (see `regionReports`). */
   private regionCache: { epoch: number; free: boolean; rows: RegionReport[] } | undefined;
   readonly traceSyscalls: boolean;
@@ -503,7 +588,9 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
       throw new LaunchFailure(`cannot read ${file}: ${(e as Error).message}`);
     }
     const name = files.basename(file);
-    const dir = o.sandbox ?? files.dirname(file);
+    const dir = files.dirname(file);
+    if (o.sandbox !== undefined && !isHostFolder(o.sandbox))
+      throw new LaunchFailure(`'sandbox' must be a folder: ${o.sandbox}`);
     let listing: string[] | undefined;
     const findDll = (dll: string): { path: string; bytes: Uint8Array } | undefined => {
       const want = dll.slice(Math.max(dll.lastIndexOf("\\"), dll.lastIndexOf("/")) + 1).toLowerCase();
@@ -536,6 +623,22 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
       currentDirectory: o.cwd,
       findDll,
       beingDebugged: true,
+      // Drive C: is the sandbox folder (or an in-memory volume) with the program's own folder as C:\app.
+      fileSystem: {
+        host: new MountFsHost(
+          o.sandbox !== undefined ? new NodeFsHost(nodePath.resolve(o.sandbox)) : new MemoryFsHost(),
+          {
+            app: new NodeFsHost(nodePath.resolve(dir)),
+          },
+        ),
+      },
+      registry:
+        o.registry !== undefined
+          ? {
+              host: new NodeRegistryFileHost(nodePath.dirname(nodePath.resolve(o.registry))),
+              path: nodePath.basename(o.registry),
+            }
+          : undefined,
     };
     try {
       if (o.shellcode !== undefined) {
@@ -550,6 +653,13 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
       if (e instanceof LaunchFailure) throw e;
       throw new LaunchFailure(`cannot load ${file}: ${(e as Error).message}`);
     }
+    this.process.firstChance = (code) => {
+      const kind = exceptionFilterOf(code);
+      return (
+        this.filters.has(kind + FIRST_CHANCE) ||
+        (this.filters.has(FIRST_CHANCE_ALL) && this.filters.has(kind))
+      );
+    };
     this.entry = this.process.entryPoint;
     this.stopOnEntry = o.stopOnEntry === true;
     this.refreshModules(false);
@@ -591,6 +701,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
       args: r.args.map(argText),
       status: r.status,
       statusName: r.status === undefined ? undefined : statusName(r.status),
+      callerAddress: r.caller,
     };
     if (this.trace.length < 1_000_000) this.trace.push(e);
     if (this.traceSyscalls) this.emit("output", { category: "console", text: formatSyscall(e) + "\n" });
@@ -760,7 +871,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
     m.set("rsp", BigInt(f.sp));
     m.set("rbp", BigInt(f.fp));
     if (f.source === "wow64" && this.process.wow64) {
-      const c = readWow64Context(this.exact, this.process.threads[0].teb);
+      const c = readWow64Context(this.exact, this.process.currentThread.teb);
       if (c !== undefined && c.eip === f.pc && c.esp === f.sp) {
         const vals: [string, number][] = [
           ["rax", c.eax],
@@ -808,7 +919,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
       gs: SReg.GS,
     };
     const inX86 = p.wow64 && bits === 32;
-    const teb = inX86 ? p.threads[0].teb32 : p.threads[0].teb;
+    const teb = inX86 ? p.currentThread.teb32 : p.currentThread.teb;
     const peb = inX86 ? p.peb32 : p.peb;
     const reg = (name: string): bigint | undefined => {
       const g = gpr.indexOf(name);
@@ -883,8 +994,23 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
 
   // ------------------------------------------------------------------------------------------ state views
 
+  /**
+   * Every thread, the current one (running, or the one that stopped) first, named by id and start routine.
+   * Registers, stacks and scopes are those of the current thread.
+   */
   threads(): { id: number; name: string }[] {
-    return this.process.threads.map((t) => ({ id: t.id, name: `thread ${hex(t.id)}` }));
+    const p = this.process;
+    const cur = p.currentThread;
+    const list = [cur, ...p.threads.filter((t) => t !== cur)].filter((t) => p.threads.includes(t as never));
+    return list.map((t) => {
+      const start = (t as { startAddress?: number }).startAddress ?? 0;
+      const sym = start !== 0 ? p.symbolize(start) : "";
+      const wait = p.threadWait(t);
+      return {
+        id: t.id,
+        name: `thread ${hex(t.id)}${sym ? ` (${sym})` : start !== 0 ? ` (${hex(start)})` : ""}${wait ? ` — ${wait}` : ""}`,
+      };
+    });
   }
 
   private walk(): StackFrame[] {
@@ -893,7 +1019,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
     const w = walkStack(
       { memory: this.exact, modules: this.getStackModules(), symbols: this.symbols },
       walkStartFromCpu(this.cpu),
-      { wow64: p.wow64 ? { teb64: p.threads[0].teb } : undefined, maxFrames: 128 },
+      { wow64: p.wow64 ? { teb64: p.currentThread.teb } : undefined, maxFrames: 128 },
     );
     this.walkCache = w.frames;
     return w.frames;
@@ -911,9 +1037,46 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
         pc: f.pc,
         bits: f.bits,
         moduleId: m === undefined ? undefined : this.moduleIds.get(m),
+        reference: this.codeReference(f.pc, f.bits),
       };
     });
     return { frames, total: all.length };
+  }
+
+  /** The mode code at `address` is decoded in when nothing says otherwise: its module's, else the CPU's. */
+  private naturalBits(address: number): 32 | 64 {
+    const m = this.process.modules.at(address);
+    return m !== undefined ? (m.arch === "x64" ? 64 : 32) : this.cpu.bits;
+  }
+
+  /**
+   * The reference of code at `pc` running in `bits`. VS Code's Disassembly view (disassemblyView.ts) keeps
+   * the rows it loaded and reloads around an instruction pointer only when its reference is one it has not
+   * seen (`goToInstructionAndOffset`: `_referenceToMemoryAddress` misses, then the rows loaded replace those
+   * in their address range); it does not listen to `memory` or `invalidated` events. So code running in a
+   * mode other than its module's carries the mode in its reference (`0x401000:x64`, decoded in that mode),
+   * and when the last disassemble reply covering `pc` was decoded in the other mode (a far jump or call,
+   * code run in both modes) the reference gets a new generation: VS Code then fetches and replaces the rows.
+   */
+  codeReference(pc: number, bits: 32 | 64): string {
+    const last = this.decodedAt(pc);
+    const stale = last !== undefined && last.bits !== bits;
+    if (!stale && bits === this.naturalBits(pc)) return hex(pc);
+    if (stale) {
+      this.referenceGeneration++;
+      // until the view fetches again, the rows there are taken as decoded in the new mode
+      this.decoded.push({ lo: pc, hi: pc + 1, bits });
+    }
+    return `${hex(pc)}:x${bits === 64 ? "64" : "86"}${stale ? `:${this.referenceGeneration}` : ""}`;
+  }
+
+  /** The newest disassemble reply covering `pc`. */
+  private decodedAt(pc: number): { bits: 32 | 64 } | undefined {
+    for (let k = this.decoded.length - 1; k >= 0; k--) {
+      const d = this.decoded[k];
+      if (pc >= d.lo && pc < d.hi) return d;
+    }
+    return undefined;
   }
 
   scopes(frame: number): RuntimeScope[] {
@@ -934,8 +1097,8 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
       cpu: this.cpu,
       memory: this.exact,
       wow64: p.wow64,
-      teb64: p.threads[0].teb,
-      teb32: p.wow64 ? p.threads[0].teb32 : undefined,
+      teb64: p.currentThread.teb,
+      teb32: p.wow64 ? p.currentThread.teb32 : undefined,
     })) {
       out.push({
         name: s.name,
@@ -1048,7 +1211,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
 
   private tebBlocks(): FieldBlock[] {
     const p = this.process;
-    const t = p.threads[0];
+    const t = p.currentThread;
     const out: FieldBlock[] = [];
     const block = (bits: 32 | 64, at: number, title: string): FieldBlock => {
       const L = bits === 64 ? TEB64 : TEB32;
@@ -1166,7 +1329,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
 
   private buildRegions(includeFree: boolean): RegionReport[] {
     const p = this.process;
-    const t = p.threads[0];
+    const t = p.currentThread;
     const marks = new Map<number, string>();
     const mark = (addr: number, what: string): void => {
       if (addr !== 0) marks.set(addr, what);
@@ -1223,11 +1386,19 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
     return out;
   }
 
-  /** Disassembly around `address` in the mode the code there runs in. */
-  disassemble(address: number, offset: number, count: number): DisasmLine[] {
-    const m = this.process.modules.at(address);
-    const bits: 32 | 64 = m !== undefined ? (m.arch === "x64" ? 64 : 32) : this.cpu.bits;
-    return disassemble(this.reader, address, offset, count, bits, this.symbols);
+  /**
+   * Disassembly around `address` in `bits` (a code reference's mode), else in the mode of its module (the
+   * CPU's outside modules). The range and mode of each reply are remembered for `codeReference`.
+   */
+  disassemble(address: number, offset: number, count: number, bits?: 32 | 64): DisasmLine[] {
+    const b = bits ?? this.naturalBits(address);
+    const lines = disassemble(this.reader, address, offset, count, b, this.symbols);
+    if (lines.length > 0) {
+      const lastLine = lines[lines.length - 1];
+      this.decoded.push({ lo: lines[0].address, hi: lastLine.address + lastLine.length, bits: b });
+      if (this.decoded.length > 64) this.decoded.splice(0, this.decoded.length - 64);
+    }
+    return lines;
   }
 
   instructionAnatomy(address: number | undefined, bits?: 32 | 64): InstructionAnatomy | undefined {
@@ -1546,6 +1717,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
       return this.stop({ reason: "step" });
     }
     if (s.kind === "halt" && s.reason === "mode-switch") return this.stop({ reason: "step" });
+    if (s.kind === "first-chance") return this.firstChanceStop(s);
     this.handleEnd(s);
   }
 
@@ -1602,6 +1774,9 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
         return true;
       case "breakpoint":
         return !this.breakpointStop(s.address);
+      case "first-chance":
+        this.firstChanceStop(s);
+        return false;
       case "halt":
         if (s.reason === "data-breakpoint") return !this.dataStop();
         if (s.reason === "mode-switch") {
@@ -1742,6 +1917,25 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
     this.emit("stopped", e);
   }
 
+  /**
+   * A fault about to be dispatched to the program, stopped because its first-chance filter is on (the
+   * debugger sees it before any handler: KiDispatchException's first DbgkForwardException). The thread
+   * stands at the faulting instruction; continuing passes the exception to the program's handlers.
+   */
+  private firstChanceStop(s: Extract<ProcessStop, { kind: "first-chance" }>): void {
+    const code = s.code >>> 0;
+    const name = statusName(code);
+    const text = `${s.message} (first chance)`;
+    this.lastException = {
+      id: `${hex(code, 8)}${name !== undefined ? " " + name : ""}`,
+      description: text,
+      breakMode: "always",
+      code,
+      message: `${exceptionName(code)} - code ${hex(code, 8)} (first chance)`,
+    };
+    this.stop({ reason: "exception", description: "Exception (first chance)", text });
+  }
+
   /** The process ended (exit, unhandled exception, unimplemented service). */
   private handleEnd(s: ProcessStop): void {
     const filterOf =
@@ -1753,18 +1947,20 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
     if (filterOf !== undefined && this.filters.has(filterOf) && "message" in s) {
       const code = s.kind === "exception" ? s.code >>> 0 : undefined;
       const name = code !== undefined ? statusName(code) : undefined;
-      const text = s.message;
+      // An exception here went unhandled: the debugger's second chance, before the process ends.
+      const text = code !== undefined ? `${s.message} (second chance)` : s.message;
       this.lastException = {
         id: code !== undefined ? `${hex(code, 8)}${name !== undefined ? " " + name : ""}` : s.kind,
         description: text,
         breakMode: "unhandled",
         code,
-        message: text,
+        message:
+          code !== undefined ? `${exceptionName(code)} - code ${hex(code, 8)} (!!! second chance !!!)` : text,
       };
       this.endPending = s;
       this.stop({
         reason: "exception",
-        description: s.kind === "exception" ? "Exception" : "Not implemented",
+        description: s.kind === "exception" ? "Exception (second chance)" : "Not implemented",
         text,
       });
       return;

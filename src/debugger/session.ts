@@ -40,6 +40,7 @@ import {
   EXCEPTION_FILTERS,
   hex,
   LaunchFailure,
+  parseCodeReference,
   Runtime,
   type BreakpointResult,
   type BreakpointSpec,
@@ -55,6 +56,8 @@ interface Container {
 }
 
 function parseAddress(ref: string, offset = 0): number {
+  const code = parseCodeReference(ref);
+  if (code !== undefined) return code.address + offset;
   const v = /^0x/i.test(ref) ? parseInt(ref.slice(2), 16) : Number(ref);
   return v + offset;
 }
@@ -191,6 +194,7 @@ export class WowdbgSession extends DebugSession {
         entry: args.entry,
         traceSyscalls: args.traceSyscalls,
         sandbox: args.sandbox,
+        registry: args.registry,
       },
       this.files,
     );
@@ -597,7 +601,7 @@ export class WowdbgSession extends DebugSession {
           f.index,
           `${f.name} [x${f.bits === 64 ? "64" : "86"}]`,
         ) as DebugProtocol.StackFrame;
-        sf.instructionPointerReference = hex(f.pc);
+        sf.instructionPointerReference = f.reference;
         sf.presentationHint = f.index === 0 ? "normal" : "subtle";
         if (f.moduleId !== undefined) sf.moduleId = f.moduleId;
         sf.line = 0;
@@ -753,7 +757,8 @@ export class WowdbgSession extends DebugSession {
     const rt = this.need(response);
     if (rt === undefined) return;
     const addr = parseAddress(args.memoryReference, args.offset ?? 0);
-    const lines = rt.disassemble(addr, args.instructionOffset ?? 0, args.instructionCount);
+    const bits = parseCodeReference(args.memoryReference)?.bits;
+    const lines = rt.disassemble(addr, args.instructionOffset ?? 0, args.instructionCount, bits);
     response.body = {
       instructions: lines.map((l) => {
         const d: DebugProtocol.DisassembledInstruction = {
@@ -848,6 +853,8 @@ export class WowdbgSession extends DebugSession {
               args: r.args,
               status: r.status,
               statusName: r.statusName,
+              callerAddress: r.callerAddress,
+              callerName: r.callerAddress !== undefined ? rt.symbols.nameAt(r.callerAddress) : undefined,
             })),
           };
           response.body = body;

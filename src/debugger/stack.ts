@@ -21,6 +21,7 @@
  *   machine frame (RIP at +0, RSP at +0x18, after an error code when there is one) and the next frame
  *   starts at the interrupted instruction; otherwise the return address is popped.
  * - Dynamic function tables (RtlAddFunctionTable) are not consulted.
+ * The x64 unwinder itself is `src/windows/unwind` (shared with the exception dispatcher).
  *
  * x86: per frame, in this order —
  * - at `ret` / `ret n` (and `pop ebp; ret`) with an exactly known ESP: the return address is at [esp]
@@ -49,14 +50,8 @@
  */
 import type { Cpu } from "../cpu/cpu";
 import { decode, describe } from "../cpu/decoder/decoder";
-import {
-  lookupFunction,
-  UNW_FLAG_CHAININFO,
-  UNWIND_CHAIN_LIMIT,
-  type PeImage,
-  type RuntimeFunction,
-  type UnwindInfo,
-} from "../windows/pe";
+import type { PeImage } from "../windows/pe";
+import { imageUnwindTarget, unwindFrame, type UnwindTarget } from "../windows/unwind";
 import { readWow64Context } from "./registers";
 
 // ---------------------------------------------------------------------------------------------
@@ -301,80 +296,9 @@ export function moduleAt(modules: readonly StackModule[], addr: number): StackMo
 // ---------------------------------------------------------------------------------------------
 // x64 epilog recognition (exported for tests)
 
-/** An epilog recognised at the current instruction, as the steps left to execute. */
-export interface X64Epilog {
-  /** `add rsp, imm` left to do, or undefined. */
-  readonly addRsp: number | undefined;
-  /** `lea rsp, [reg + disp]` left to do, or undefined. */
-  readonly leaRsp: { readonly reg: number; readonly disp: number } | undefined;
-  /** Registers popped, in order. */
-  readonly pops: readonly number[];
-  readonly end: "ret" | "jmp";
-}
-
-/**
- * Recognises an epilog at the start of `code` (the WRK's RtlVirtualUnwind rules): an optional
- * `add rsp, imm8/imm32` or `lea rsp, [frameRegister + disp8/disp32]`, any number of `pop r64`, then `ret`,
- * `ret imm16`, `rep ret`, `jmp [rip+disp32]`, `rex.w jmp r/m64`, or a direct `jmp` whose target
- * `leavesFunction` (a tail call). `frameRegister` 0 means the function has none.
- */
-export function matchX64Epilog(
-  code: Uint8Array,
-  frameRegister: number,
-  leavesFunction: (target: number) => boolean = () => true,
-  pc = 0,
-): X64Epilog | undefined {
-  const b = (k: number): number => (k < code.length ? code[k] : -1);
-  let p = 0;
-  let addRsp: number | undefined;
-  let leaRsp: { reg: number; disp: number } | undefined;
-  const s32 = (k: number): number => b(k) | (b(k + 1) << 8) | (b(k + 2) << 16) | (b(k + 3) << 24);
-  if (b(0) === 0x48 && b(1) === 0x83 && b(2) === 0xc4 && b(3) >= 0) {
-    addRsp = (b(3) << 24) >> 24;
-    p = 4;
-  } else if (b(0) === 0x48 && b(1) === 0x81 && b(2) === 0xc4 && b(6) >= 0) {
-    addRsp = s32(3);
-    p = 7;
-  } else if ((b(0) & 0xfe) === 0x48 && b(1) === 0x8d && b(2) >= 0) {
-    const reg = ((b(0) & 1) << 3) | (b(2) & 7);
-    // lea rsp, [reg + disp]: ModRM.reg = 100 (rsp); rm = 100 would need a SIB byte (not an epilog form)
-    if (reg !== 0 && reg === frameRegister && (b(2) & 7) !== 4) {
-      if ((b(2) & 0xf8) === 0x60 && b(3) >= 0) {
-        leaRsp = { reg, disp: (b(3) << 24) >> 24 };
-        p = 4;
-      } else if ((b(2) & 0xf8) === 0xa0 && b(6) >= 0) {
-        leaRsp = { reg, disp: s32(3) };
-        p = 7;
-      }
-    }
-  }
-  const pops: number[] = [];
-  for (;;) {
-    if (b(p) >= 0 && (b(p) & 0xf8) === 0x58) {
-      pops.push(b(p) & 7);
-      p += 1;
-    } else if (b(p) >= 0x40 && b(p) <= 0x4f && b(p + 1) >= 0 && (b(p + 1) & 0xf8) === 0x58) {
-      pops.push(((b(p) & 1) << 3) | (b(p + 1) & 7));
-      p += 2;
-    } else break;
-  }
-  const op = b(p);
-  const done = (end: "ret" | "jmp"): X64Epilog => ({ addRsp, leaRsp, pops, end });
-  if (op === 0xc3 || (op === 0xc2 && b(p + 2) >= 0) || (op === 0xf3 && b(p + 1) === 0xc3)) return done("ret");
-  if (op === 0xeb && b(p + 1) >= 0) {
-    const target = pc + p + 2 + ((b(p + 1) << 24) >> 24);
-    return leavesFunction(target) ? done("jmp") : undefined;
-  }
-  if (op === 0xe9 && b(p + 4) >= 0) {
-    const target = pc + p + 5 + s32(p + 1);
-    return leavesFunction(target) ? done("jmp") : undefined;
-  }
-  if (op === 0xff && b(p + 1) === 0x25) return done("jmp");
-  if (op >= 0x48 && op <= 0x4f && b(p + 1) === 0xff && b(p + 2) >= 0 && (b(p + 2) & 0x38) === 0x20) {
-    return done("jmp");
-  }
-  return undefined;
-}
+// The x64 unwinder (epilog recognition included) lives in src/windows/unwind, where the exception
+// dispatcher uses it too.
+export { matchX64Epilog, type X64Epilog } from "../windows/unwind";
 
 // ---------------------------------------------------------------------------------------------
 // the walker
@@ -402,6 +326,7 @@ class Walker {
   private readonly symbols: StackSymbols;
   private readonly max: number;
   private readonly seen = new Set<string>();
+  private readonly unwindTarget: UnwindTarget;
 
   constructor(
     private readonly target: StackTarget,
@@ -409,6 +334,7 @@ class Walker {
   ) {
     this.symbols = target.symbols ?? exportSymbols(target.modules);
     this.max = options.maxFrames ?? 256;
+    this.unwindTarget = imageUnwindTarget((a, n) => target.memory.read(a, n), target.modules);
   }
 
   walk(start: WalkStart): StackWalk {
@@ -433,10 +359,13 @@ class Walker {
         return this.done(this.stopReason);
       const module = this.frames[this.frames.length - 1].module;
       if (this.options.wow64 !== undefined && this.isTransition(s.pc, module)) return this.crossToX86();
+      if (module !== undefined && module.bits === 32) return this.fromFarCall(s);
       const step = this.unwind64(s);
       if ("end" in step) return this.done(step.end);
       const n = step.next;
       if (n.pc === 0) return this.done("return address 0");
+      if (!Number.isSafeInteger(n.pc))
+        return this.done(`the return address 0x${n.pc.toString(16)} is not a user address`);
       if (step.source !== "machframe" && n.regs[4] <= s.regs[4]) {
         return this.done("the stack pointer did not increase");
       }
@@ -449,6 +378,24 @@ class Walker {
       s = n;
       source = step.source;
     }
+  }
+
+  /**
+   * 64-bit code inside a 32-bit image (the program switched modes itself, Heaven's Gate style): the image
+   * has no x64 unwind data, so the leaf rule would read a 32-bit stack as 64-bit return addresses. A far
+   * call from 32-bit code left EIP and CS (0x23) as two dwords at [rsp] (SDM Vol. 2A, CALL — far call,
+   * 32-bit operand size): the caller is that x86 frame. Otherwise (a far jump) the caller is unknown and
+   * the walk ends here.
+   */
+  private fromFarCall(s: X64State): StackWalk {
+    const sp = toNum(s.regs[4]);
+    const eip = sp < TWO32 ? this.d(sp) : undefined;
+    const cs = sp < TWO32 ? this.d(sp + 4) : undefined;
+    if (eip !== undefined && cs === 0x23 && moduleAt(this.target.modules, eip)?.bits === 32) {
+      const ebp = Number(s.regs[5] & 0xffffffffn);
+      return this.walk86({ eip, esp: sp + 8, ebp, spExact: true, exact: false }, "ret");
+    }
+    return this.done("64-bit code in a 32-bit image: its caller is unknown (entered by a far jump)");
   }
 
   private isTransition(pc: number, module: StackModule | undefined): boolean {
@@ -471,120 +418,9 @@ class Walker {
   }
 
   private unwind64(s: X64State): Step<X64State> {
-    const regs = s.regs.slice();
-    const pc = s.pc;
-    const lookupPc = s.exact ? pc : pc - 1;
-    const module = moduleAt(this.target.modules, lookupPc);
-    const image = module?.image;
-    let fn: RuntimeFunction | undefined;
-    if (module !== undefined && module.bits === 64 && image !== undefined && image.functions.length > 0) {
-      fn = lookupFunction(image.functions, lookupPc - module.base);
-    }
-    if (module === undefined || image === undefined || fn === undefined) return this.popReturn(regs, "leaf");
-    const base = module.base;
-    let info = image.unwindInfos.get(fn.unwindInfoRva);
-    if (info === undefined) return this.popReturn(regs, "leaf");
-
-    if (s.exact) {
-      const code = this.target.memory.read(pc, 32) ?? this.target.memory.read(pc, 8);
-      if (code !== undefined) {
-        const primary = primaryOf(image, fn);
-        const leaves = (t: number): boolean => {
-          const rva = t - base;
-          if (fn !== undefined && rva === fn.beginRva) return true; // a jump to its own start: recursion
-          const other =
-            t >= base && t < base + module.size ? lookupFunction(image.functions, rva) : undefined;
-          return other === undefined || primaryOf(image, other) !== primary;
-        };
-        const ep = matchX64Epilog(code, info.frameRegister, leaves, pc);
-        if (ep !== undefined) return this.emulateEpilog(regs, ep);
-      }
-    }
-
-    // The establisher frame: the frame register minus its offset once UWOP_SET_FPREG has run, else RSP.
-    const inFn = pc - (base + fn.beginRva);
-    let frameBase = regs[4];
-    if (info.frameRegister !== 0) {
-      let established = inFn >= info.sizeOfProlog || inFn < 0 || (info.flags & UNW_FLAG_CHAININFO) !== 0;
-      if (!established) {
-        const set = info.codes.find((c) => c.op === "SET_FPREG");
-        established = set !== undefined && inFn >= set.offset;
-      }
-      if (established) frameBase = (regs[info.frameRegister] - BigInt(info.frameOffset)) & M64;
-    }
-
-    let entry: RuntimeFunction = fn;
-    for (let depth = 0; ; depth++) {
-      const at = pc - (base + entry.beginRva);
-      const prologOffset = at >= 0 && at < info.sizeOfProlog ? at : Infinity;
-      for (const c of info.codes) {
-        if (c.op === "EPILOG" || c.op === "EPILOG_AT") continue;
-        if (prologOffset < c.offset) continue; // not executed yet
-        switch (c.op) {
-          case "PUSH_NONVOL": {
-            const v = this.q(regs[4]);
-            if (v === undefined) return this.unreadable(regs[4]);
-            regs[c.reg] = v;
-            regs[4] = (regs[4] + 8n) & M64;
-            break;
-          }
-          case "ALLOC_SMALL":
-          case "ALLOC_LARGE":
-            regs[4] = (regs[4] + BigInt(c.size)) & M64;
-            break;
-          case "SET_FPREG":
-            regs[4] = (regs[info.frameRegister] - BigInt(info.frameOffset)) & M64;
-            break;
-          case "SAVE_NONVOL":
-          case "SAVE_NONVOL_FAR": {
-            const a = (frameBase + BigInt(c.stackOffset)) & M64;
-            const v = this.q(a);
-            if (v === undefined) return this.unreadable(a);
-            regs[c.reg] = v;
-            break;
-          }
-          case "SAVE_XMM":
-          case "SAVE_XMM_FAR":
-          case "SAVE_XMM128":
-          case "SAVE_XMM128_FAR":
-            break; // XMM registers are not tracked across frames
-          case "PUSH_MACHFRAME": {
-            if (c.errorCode) regs[4] = (regs[4] + 8n) & M64;
-            const rip = this.q(regs[4]);
-            const rsp = this.q(regs[4] + 0x18n);
-            if (rip === undefined || rsp === undefined) return this.unreadable(regs[4]);
-            regs[4] = rsp;
-            return { next: { pc: toNum(rip), regs, exact: true }, source: "machframe" };
-          }
-        }
-      }
-      if ((info.flags & UNW_FLAG_CHAININFO) === 0 || info.chained === undefined) break;
-      if (depth >= UNWIND_CHAIN_LIMIT) return { end: "the chain of unwind info is too long" };
-      entry = info.chained;
-      const next = image.unwindInfos.get(entry.unwindInfoRva);
-      if (next === undefined) return { end: "chained unwind info is missing" };
-      info = next;
-    }
-    return this.popReturn(regs, "pdata");
-  }
-
-  private emulateEpilog(regs: bigint[], ep: X64Epilog): Step<X64State> {
-    if (ep.addRsp !== undefined) regs[4] = (regs[4] + BigInt(ep.addRsp)) & M64;
-    if (ep.leaRsp !== undefined) regs[4] = (regs[ep.leaRsp.reg] + BigInt(ep.leaRsp.disp)) & M64;
-    for (const r of ep.pops) {
-      const v = this.q(regs[4]);
-      if (v === undefined) return this.unreadable(regs[4]);
-      regs[r] = v;
-      regs[4] = (regs[4] + 8n) & M64;
-    }
-    return this.popReturn(regs, "epilog");
-  }
-
-  private popReturn(regs: bigint[], source: FrameSource): Step<X64State> {
-    const ret = this.q(regs[4]);
-    if (ret === undefined) return this.unreadable(regs[4]);
-    regs[4] = (regs[4] + 8n) & M64;
-    return { next: { pc: toNum(ret), regs, exact: false }, source };
+    const r = unwindFrame(this.unwindTarget, { pc: s.pc, regs: s.regs, exact: s.exact });
+    if ("end" in r) return { end: r.end };
+    return { next: { pc: r.next.pc, regs: r.next.regs, exact: r.next.exact }, source: r.source };
   }
 
   // ---- x86
@@ -769,14 +605,6 @@ class Walker {
     return { end: `unreadable memory at 0x${addr.toString(16)}` };
   }
 
-  private q(addr: bigint): bigint | undefined {
-    if (addr > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
-    const b = this.target.memory.read(Number(addr), 8);
-    if (b === undefined || b.length < 8) return undefined;
-    const dv = new DataView(b.buffer, b.byteOffset, 8);
-    return dv.getBigUint64(0, true);
-  }
-
   private d(addr: number): number | undefined {
     if (addr < 0 || addr + 4 > TWO32) return undefined;
     const b = this.target.memory.read(addr, 4);
@@ -789,17 +617,6 @@ class Walker {
 const STACK_MNEMONIC =
   /^(push|pop|call|jmp|j[a-z]+|loop|enter|leave|int|int1|int3|into|iret|iretd|retf|syscall|sysenter|sysexit|sysret|ud0|ud1|ud2|hlt|xbegin|bound|lss|xabort)/;
 const STACK_REGS = new Set(["esp", "sp", "spl", "ebp", "bp", "bpl", "rsp", "rbp"]);
-
-/** The primary (non-chained) entry a function entry's unwind info chains to. */
-function primaryOf(image: PeImage, fn: RuntimeFunction): number {
-  let cur = fn;
-  for (let k = 0; k <= UNWIND_CHAIN_LIMIT; k++) {
-    const info: UnwindInfo | undefined = image.unwindInfos.get(cur.unwindInfoRva);
-    if (info === undefined || (info.flags & UNW_FLAG_CHAININFO) === 0 || info.chained === undefined) break;
-    cur = info.chained;
-  }
-  return cur.beginRva;
-}
 
 /** A 64-bit value as a JS number (exact below 2^53; larger values are not user addresses anyway). */
 function toNum(v: bigint): number {

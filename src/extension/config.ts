@@ -135,7 +135,7 @@ export class WowdbgConfigurationProvider implements vscode.DebugConfigurationPro
       });
       return undefined;
     };
-    for (const key of ["program", "shellcode", "sandbox"] as const) {
+    for (const key of ["program", "shellcode", "sandbox", "registry"] as const) {
       const v = config[key];
       if (typeof v === "string" && v !== "" && !path.isAbsolute(v)) config[key] = path.resolve(base, v);
     }

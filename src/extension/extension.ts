@@ -23,9 +23,14 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(events, new ModeStatus(events));
   registerVirtualMemoryView(context, events);
   registerModulesView(context, events);
-  registerListings(context);
+  const listings = registerListings(context);
   const memoryPanel = registerMemoryPanel(context, events);
-  registerSyscallsView(context, events, (address) => void memoryPanel.open(address));
+  registerSyscallsView(
+    context,
+    events,
+    (address) => void memoryPanel.open(address),
+    (session, address) => listings.revealLive(session, address),
+  );
 }
 
 export function deactivate(): void {

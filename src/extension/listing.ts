@@ -159,6 +159,26 @@ export class ListingService implements vscode.Disposable {
     return this.show(uri);
   }
 
+  /**
+   * Shows the code at `address` of a live process: the listing of the module containing it (opened from
+   * the process's memory), the line covering that address selected. False when no module holds the
+   * address or no listing line covers it.
+   */
+  async revealLive(session: vscode.DebugSession, address: number): Promise<boolean> {
+    const body = (await session.customRequest("modules", {})) as DebugProtocol.ModulesResponse["body"];
+    const m = (body?.modules ?? [])
+      .map(liveModule)
+      .find((x): x is LiveModule => x !== undefined && address >= x.base && address < x.base + x.size);
+    if (m === undefined) return false;
+    const editor = await this.openLive(session, m);
+    const line = await this.lineAtAddress(editor.document.uri.toString(), address);
+    if (line === undefined || line < 0) return false;
+    const pos = new vscode.Position(line, 0);
+    editor.selection = new vscode.Selection(pos, editor.document.lineAt(line).range.end);
+    editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenter);
+    return true;
+  }
+
   dispose(): void {
     for (const d of this.disposables) d.dispose();
     void this.client?.stop();

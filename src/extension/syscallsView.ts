@@ -123,6 +123,9 @@ export class SyscallsProvider implements vscode.TreeDataProvider<SyscallRecord>,
           ["Index", String(r.index)],
           ["Service", `${r.name} (${hex(r.number, 4)})`],
           ["Caller mode", r.callerMode === "x86" ? "x86 (through WOW64)" : "x64"],
+          ...(r.callerAddress !== undefined
+            ? [["Called from", r.callerName ?? `0x${Number(r.callerAddress).toString(16).toUpperCase()}`]]
+            : []),
           ...r.args.map((a, i) => [`Arg ${i + 1}`, a]),
           ["Status", statusText(r)],
         ]
@@ -159,17 +162,23 @@ async function evaluateAddress(session: vscode.DebugSession, expr: string): Prom
 }
 
 /**
- * Where a syscall was made: the adapter's caller address when it records one; when the program is stopped
- * in that service's stub, the stopped frame (the Disassembly view follows it); otherwise the stub itself.
+ * Where a syscall was made. The adapter records the caller's return address: the calling instruction (the
+ * call to the ntdll stub, in the caller's mode) is shown in the live listing of its module, its line
+ * selected — VS Code's Disassembly view follows only the focused stack frame and cannot be sent to an
+ * address. Without a caller address: when the program is stopped in that service's stub, the stopped
+ * frame (the Disassembly view follows it); otherwise the stub itself in the Memory Panel.
  */
 async function goToCaller(
   r: SyscallRecord | undefined,
   openMemory: (address: number) => void,
+  showCode: (session: vscode.DebugSession, address: number) => Promise<boolean>,
 ): Promise<void> {
   const session = vscode.debug.activeDebugSession;
   if (r === undefined || session?.type !== DEBUG_TYPE) return;
   if (r.callerAddress !== undefined) {
-    openMemory(Number(r.callerAddress));
+    const ret = Number(r.callerAddress);
+    if (await showCode(session, ret - 1).catch(() => false)) return;
+    openMemory(ret);
     return;
   }
   const frame = vscode.debug.activeStackItem;
@@ -200,6 +209,7 @@ export function registerSyscallsView(
   context: vscode.ExtensionContext,
   events: DebugEvents,
   openMemory: (address: number) => void,
+  showCode: (session: vscode.DebugSession, address: number) => Promise<boolean>,
 ): SyscallsProvider {
   const provider = new SyscallsProvider(events);
   const view = vscode.window.createTreeView("wowdbg.syscalls", { treeDataProvider: provider });
@@ -213,7 +223,7 @@ export function registerSyscallsView(
       await provider.refresh();
     }),
     vscode.commands.registerCommand("wowdbg.syscalls.goToCaller", (r?: SyscallRecord) =>
-      goToCaller(r ?? view.selection[0], openMemory),
+      goToCaller(r ?? view.selection[0], openMemory, showCode),
     ),
     vscode.commands.registerCommand("wowdbg.syscalls.breakOn", (r?: SyscallRecord) => {
       const rec = r ?? view.selection[0];

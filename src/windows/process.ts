@@ -12,7 +12,7 @@
  *   Windows 7 WOW64 addresses); native 64-bit: PEB 0x7FFFFFDC000, TEB 0x7FFFFFDE000;
  * - everything else (parameters, loader data, heaps, stacks, the launcher) bottom-up from 0x10000.
  */
-import { Cpu, Reg, SReg, type StopReason } from "../cpu/index";
+import { Cpu, Reg, SReg, type CpuState, type StopReason } from "../cpu/index";
 import { hex64 } from "../common/hex";
 import type { Fault } from "../cpu/fault";
 import { buildSystemDlls, type Arch, type SystemDll, type SystemDllSet, type TrapEntry } from "./dlls";
@@ -24,6 +24,7 @@ import type {
   KernelProcess,
   KernelStop,
   KernelThread,
+  NewThread,
 } from "./kernel/types";
 import {
   LoadError,
@@ -39,6 +40,7 @@ import {
   allocateBlock,
   appendLoaderEntry,
   buildLauncher,
+  buildThreadLauncher,
   defaultEnvironment,
   environmentBlock,
   parseImage,
@@ -53,6 +55,7 @@ import {
   type InitCall,
   type LauncherCode,
   type Module,
+  type ThreadLauncherCode,
 } from "./loader";
 import { AddressSpace } from "./memory/address-space";
 import {
@@ -75,7 +78,14 @@ import {
 import { DEFAULT_BUILD, type WindowsBuild } from "./syscalls";
 import type { FileSystemOptions } from "./kernel/file-io";
 import type { RegistrySource } from "./kernel/registry";
-import { captureContext32, captureContext64, deliverException } from "./kernel/exception";
+import {
+  CONTEXT32,
+  ContextTransfer,
+  captureContext32,
+  captureContext64,
+  deliverException,
+  loadContext64,
+} from "./kernel/exception";
 import { GuestFault, UserMemory } from "./kernel/user-memory";
 import { exceptionOfFault } from "./fault-exception";
 
@@ -185,6 +195,11 @@ export type ProcessStop =
   | { kind: "exit"; status: number; message: string }
   /** An exception nobody handles (exception dispatch is not implemented yet): the process ends with `code`. */
   | { kind: "exception"; code: number; address: number; fault: Fault | undefined; message: string }
+  /**
+   * A debugger's first chance (`Process.firstChance` said so): a CPU fault about to be dispatched to the
+   * guest's handlers; the next `run`/`step` dispatches it (WinDbg's `gn`).
+   */
+  | { kind: "first-chance"; code: number; address: number; fault: Fault; message: string }
   /** The kernel stopped: an NT service or API that is not implemented, or a wait that cannot end. */
   | { kind: "unimplemented"; what: string; detail: string | undefined; message: string }
   | { kind: "halt"; reason: string; message: string };
@@ -228,12 +243,23 @@ class GuestStopped {
   constructor(readonly stop: ProcessStop) {}
 }
 
+/**
+ * Instructions a thread runs before the next ready thread gets the processor (round robin in creation
+ * order). A fixed count, not time, so two runs of a program interleave its threads identically. A thread
+ * also gives up the processor when it waits, yields (Sleep(0), SwitchToThread) or ends.
+ */
+export const TIME_SLICE = 20_000;
+
 class Thread implements KernelThread {
+  /** The registers while another thread runs (undefined while this one is loaded in the Cpu). */
+  saved: CpuState | undefined = undefined;
   constructor(
     readonly id: number,
     readonly cpu: Cpu,
     readonly teb: number,
     readonly teb32: number,
+    /** The start routine (the launcher for the initial thread). */
+    readonly startAddress: number = 0,
   ) {}
 }
 
@@ -269,6 +295,12 @@ export class Process implements KernelProcess {
   readonly processHeap64: number;
   /** Syscalls made so far. */
   syscalls = 0;
+  /**
+   * A debugger's first chance at CPU faults (KiDispatchException offers it before any handler runs): true
+   * stops `run`/`step` with a "first-chance" stop; the fault is dispatched when the process runs again.
+   */
+  firstChance: ((code: number) => boolean) | undefined = undefined;
+  private pendingFault: { f: Fault; code: number; message: string } | undefined = undefined;
 
   private readonly stacks: StackInfo[] = [];
   private readonly ldr: number;
@@ -408,6 +440,7 @@ export class Process implements KernelProcess {
     );
     const thread = new Thread(0x1a30, cpu, teb64, teb32);
     this.threads.push(thread);
+    this.current = thread;
     this.kernel = o.kernel?.(this);
     const std = this.kernel?.stdHandles ?? { input: 0, output: 0, error: 0 };
 
@@ -707,6 +740,279 @@ export class Process implements KernelProcess {
     return this.threads[0];
   }
 
+  // ------------------------------------------------------------------ threads (scheduling: see TIME_SLICE)
+
+  /** The thread whose registers are in the Cpu: the one running, or the one that ran last. */
+  private current!: Thread;
+  private sliceUsed = 0;
+  private switchPending = false;
+  /** Where the current thread stood in `threads` when it ended (round robin goes on from there). */
+  private removedAt = 0;
+  private nextThreadId = 0x1a34;
+  private threadLauncher: ThreadLauncherCode | undefined = undefined;
+  private freshState: CpuState | undefined = undefined;
+
+  /** The thread that runs (or ran last, or stopped): the debugger shows its registers. */
+  get currentThread(): KernelThread {
+    return this.current;
+  }
+
+  /** The saved registers of a thread that is not running (undefined for the current thread). */
+  savedState(t: KernelThread): CpuState | undefined {
+    return t === this.current ? undefined : (t as Thread).saved;
+  }
+
+  /** Why a thread does not run ("suspended", what it waits on), or undefined when it is ready. */
+  threadWait(t: KernelThread): string | undefined {
+    return this.kernel?.waitOf?.(t)?.what;
+  }
+
+  /**
+   * Before running: keep the current thread while it may run and its time slice lasts, else switch to the
+   * next ready thread in creation order. When every thread waits, time jumps to the earliest timeout; when
+   * none has one, the process is deadlocked: a stop naming what each thread waits on.
+   */
+  private schedule(): ProcessStop | undefined {
+    const k = this.kernel;
+    if (k?.waitOf === undefined) return undefined;
+    const cur = this.current;
+    const alive = this.threads.includes(cur);
+    if (this.threads.length > 1 || !alive || this.switchPending) k.expireWaits?.();
+    if (alive && !this.switchPending && this.sliceUsed < TIME_SLICE && k.waitOf(cur) === undefined)
+      return undefined;
+    if (alive && this.threads.length === 1 && k.waitOf(cur) === undefined) {
+      this.sliceUsed = 0;
+      this.switchPending = false;
+      return undefined;
+    }
+    for (let guard = 0; guard < 1000; guard++) {
+      const n = this.threads.length;
+      if (n === 0) return this.finish(this.exitStatus ?? 0);
+      const pos = this.threads.indexOf(cur);
+      const base = pos >= 0 ? pos : this.removedAt - 1;
+      for (let i = 1; i <= n; i++) {
+        const t = this.threads[(((base + i) % n) + n) % n];
+        if (k.waitOf(t) === undefined) {
+          this.switchTo(t);
+          return undefined;
+        }
+      }
+      let deadline = Infinity;
+      for (const t of this.threads) deadline = Math.min(deadline, k.waitOf(t)?.deadline ?? Infinity);
+      if (deadline === Infinity) break;
+      k.advanceTo?.(deadline);
+    }
+    const waitOf = k.waitOf.bind(k);
+    const waits = this.threads.map((t) => `thread ${hex(t.id)}: ${waitOf(t)?.what ?? "?"}`).join("; ");
+    return this.end({
+      kind: "unimplemented",
+      what: "deadlock",
+      detail: waits,
+      message: `every thread would wait forever (deadlock): ${waits}`,
+    });
+  }
+
+  private switchTo(t: Thread): void {
+    const cur = this.current;
+    this.sliceUsed = 0;
+    this.switchPending = false;
+    if (t === cur) return;
+    if (this.threads.includes(cur)) cur.saved = this.cpu.saveState();
+    if (t.saved !== undefined) this.cpu.loadState(t.saved);
+    t.saved = undefined;
+    this.current = t;
+  }
+
+  /** A thread is gone (it ended, or the process is ending: `status` then signals its object). */
+  private threadGone(t: Thread, status?: number): undefined {
+    if (status !== undefined) this.kernel?.endThread?.(t, status);
+    const i = this.threads.indexOf(t);
+    if (i < 0) return undefined;
+    this.threads.splice(i, 1);
+    if (t === this.current) this.removedAt = i;
+    return undefined;
+  }
+
+  /** KernelProcess.setThreadResult: RAX/EAX of a thread whose wait ended. */
+  setThreadResult(t: KernelThread, value: number): void {
+    const th = t as Thread;
+    const lo = (value % TWO32) | 0;
+    if (th === this.current || th.saved === undefined) {
+      this.cpu.lo[Reg.RAX] = lo;
+      this.cpu.hi[Reg.RAX] = 0;
+    } else {
+      th.saved.lo[Reg.RAX] = lo;
+      th.saved.hi[Reg.RAX] = 0;
+    }
+  }
+
+  /** KernelProcess.beginThreadExit: the current thread goes to the DLL_THREAD_DETACH path of the launcher. */
+  beginThreadExit(t: KernelThread, status: number): boolean {
+    if (t !== this.current) return false;
+    const tl = this.ensureThreadLauncher();
+    if (tl === undefined) return false;
+    const cpu = this.cpu;
+    this.setReg(Reg.RBX, status >>> 0);
+    if (tl.bits === 32) {
+      cpu.setMode(32);
+      this.setReg(Reg.RSP, ((((cpu.lo[Reg.RSP] >>> 0) - 0x100) & ~15) - 4) >>> 0);
+    } else this.setReg(Reg.RSP, Math.floor((this.reg(Reg.RSP) - 0x100) / 16) * 16 - 8);
+    cpu.rip = tl.detach;
+    return true;
+  }
+
+  /**
+   * The thread launcher page, made when the first thread is created: DLL_THREAD_ATTACH / DETACH for the
+   * program's DLLs loaded by then (DllMain, then TLS callbacks, dependencies first; detach in reverse) and
+   * the program's TLS callbacks.
+   */
+  private ensureThreadLauncher(): ThreadLauncherCode | undefined {
+    if (this.threadLauncher !== undefined) return this.threadLauncher;
+    const ntdll = this.modules.get("ntdll.dll", this.arch);
+    const userThreadStart = ntdll && this.modules.procAddress(ntdll, "RtlUserThreadStart");
+    const terminateThread = ntdll && this.modules.procAddress(ntdll, "NtTerminateThread");
+    if (!userThreadStart || !terminateThread) return undefined;
+    const attach: InitCall[] = [];
+    for (const m of this.modules.initOrder.filter((x) => x.arch === this.arch)) {
+      for (const cb of m.tlsCallbacks)
+        attach.push({ fn: cb, base: m.base, checkResult: false, what: `${m.name} TLS callback` });
+      if (m.entry !== 0)
+        attach.push({ fn: m.entry, base: m.base, checkResult: false, what: `${m.name}!DllMain` });
+    }
+    const exe = this.exe;
+    const exeCallbacks: InitCall[] = (exe?.tlsCallbacks ?? []).map((cb) => ({
+      fn: cb,
+      base: exe?.base ?? 0,
+      checkResult: false,
+      what: `${exe?.name ?? ""} TLS callback`,
+    }));
+    const base = allocateBlock(this.mem, PAGE_SIZE, false);
+    const tl = buildThreadLauncher({
+      base,
+      bits: this.wow64 ? 32 : 64,
+      attach: [...attach, ...exeCallbacks],
+      detach: [...[...attach].reverse(), ...exeCallbacks],
+      userThreadStart,
+      terminateThread,
+    });
+    if (tl.bytes.length > PAGE_SIZE) return undefined;
+    this.mem.write(base, tl.bytes, { force: true });
+    this.mem.protect(base, PAGE_SIZE, PAGE_EXECUTE_READ);
+    this.threadLauncher = tl;
+    return tl;
+  }
+
+  /**
+   * KernelProcess.createThread (NtCreateThreadEx): a TEB (and a TEB32 0x2000 above it in WOW64, linked
+   * through WowTebOffset and NtTib.ExceptionList as for the initial thread), the stacks (the thread's as
+   * asked or as the image header says, and a 64-bit one in WOW64 with WOW64_CPURESERVED at its top), static
+   * TLS blocks, and the initial context at the thread launcher.
+   */
+  createThread(o: NewThread): KernelThread | number {
+    const tl = this.ensureThreadLauncher();
+    if (tl === undefined) return 0xc0000017; // STATUS_NO_MEMORY
+    const wow64 = this.wow64;
+    const bits = wow64 ? 32 : 64;
+    const id = this.nextThreadId;
+    const r = this.mem.allocate(0, ALLOCATION_GRANULARITY, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE, 0, {
+      native64: !wow64,
+    });
+    if (r.status !== STATUS_SUCCESS) return r.status;
+    this.nextThreadId += 4;
+    const teb64 = r.base;
+    const teb32 = wow64 ? teb64 + WOW64_TEB32_OFFSET : 0;
+    // RtlpCreateStack: the image header's sizes by default; a commit at or past the reserve gets a reserve
+    // of the commit rounded up to 1 MB.
+    const oh = this.exe?.pe.optionalHeader;
+    const commit = o.stackCommit || oh?.sizeOfStackCommit || PAGE_SIZE;
+    let reserve = o.stackReserve || oh?.sizeOfStackReserve || 0x100000;
+    if (commit >= reserve) reserve = Math.ceil(commit / 0x100000) * 0x100000;
+    let mainStack: { top: number; limit: number; reserveBase: number };
+    let stack64: { top: number; limit: number; reserveBase: number };
+    try {
+      mainStack = this.stack(reserve, commit, wow64 ? teb32 : teb64, bits);
+      stack64 = wow64 ? this.stack(0x40000, 0x10000, teb64, 64) : mainStack;
+    } catch (e) {
+      if (e instanceof LoadError) return e.status;
+      throw e;
+    }
+    const tlsArray = this.staticTls(bits);
+    const cpuReserved = wow64 ? stack64.top - 0x300 : 0;
+    const rsp64 = (wow64 ? cpuReserved : stack64.top) - 8;
+    writeTeb(this.mem, 64, teb64, {
+      peb: this.peb,
+      pid: this.id,
+      tid: id,
+      stackBase: stack64.top,
+      stackLimit: stack64.limit,
+      deallocationStack: stack64.reserveBase,
+      exceptionList: wow64 ? teb32 : 0,
+      tls: wow64 ? 0 : tlsArray,
+      wowTebOffset: wow64 ? WOW64_TEB32_OFFSET : 0,
+      tlsSlots: wow64 ? [rsp64, cpuReserved] : [],
+      initialThread: false,
+    });
+    if (wow64) {
+      writeTeb(this.mem, 32, teb32, {
+        peb: this.peb32,
+        pid: this.id,
+        tid: id,
+        stackBase: mainStack.top,
+        stackLimit: mainStack.limit,
+        deallocationStack: mainStack.reserveBase,
+        exceptionList: 0xffffffff,
+        tls: tlsArray,
+        wowTebOffset: -WOW64_TEB32_OFFSET,
+        initialThread: false,
+      });
+    }
+    // The initial context, built on the Cpu and saved (the running thread's registers are put back).
+    const cpu = this.cpu;
+    const running = cpu.saveState();
+    this.freshState ??= new Cpu(this.mem).saveState();
+    cpu.loadState(this.freshState);
+    cpu.setMode(64);
+    cpu.gsBase = teb64;
+    cpu.setEflags(0x202);
+    const entry = o.skipAttach ? tl.startSkipAttach : tl.start;
+    if (wow64) {
+      const fs = cpu.descriptors.get(0x53 >> 3);
+      if (fs !== undefined) fs.base = teb32;
+      cpu.fsBase = teb32;
+      const btCpuSimulate = this.dlls.get("wow64cpu", "x64")?.exports.get("BTCpuSimulate");
+      cpu.rip = btCpuSimulate !== undefined && "address" in btCpuSimulate ? btCpuSimulate.address : 0;
+      this.setReg(Reg.RSP, rsp64);
+      const ctx = cpuReserved + WOW64_CPURESERVED_CONTEXT;
+      const C = WOW64_CONTEXT;
+      const w = (off: number, v: number): void => pokeU32(this.mem, ctx + off, v);
+      pokeU32(this.mem, cpuReserved, 0x014c << 16); // MachineType IMAGE_FILE_MACHINE_I386
+      w(C.ContextFlags, 0x1003f);
+      w(C.SegGs, 0x2b);
+      w(C.SegFs, 0x53);
+      w(C.SegEs, 0x2b);
+      w(C.SegDs, 0x2b);
+      w(C.SegCs, 0x23);
+      w(C.SegSs, 0x2b);
+      w(C.Eax, o.start);
+      w(C.Ebx, o.parameter);
+      w(C.Eip, entry);
+      w(C.Esp, mainStack.top - 16);
+      w(C.EFlags, 0x202);
+      w(0x1c, 0x27f); // FloatSave.ControlWord
+      w(0xcc + 0x18, 0x1f80); // ExtendedRegisters (FXSAVE) MxCsr
+    } else {
+      cpu.rip = entry;
+      this.setReg(Reg.RCX, o.start);
+      this.setReg(Reg.RDX, o.parameter);
+      this.setReg(Reg.RSP, mainStack.top - 8);
+    }
+    const thread = new Thread(id, cpu, teb64, teb32, o.start);
+    thread.saved = cpu.saveState();
+    cpu.loadState(running);
+    this.threads.push(thread);
+    return thread;
+  }
+
   /** Instructions retired so far. */
   get instructions(): number {
     return this.cpu.icount;
@@ -720,11 +1026,21 @@ export class Process implements KernelProcess {
   /** Run up to `budget` instructions. */
   run(budget: number): ProcessStop {
     if (this.final !== undefined) return this.final;
+    if (this.pendingFault !== undefined) {
+      const p = this.deliverPending();
+      if (p !== undefined) return p;
+    }
     const start = this.cpu.icount;
     for (;;) {
+      const sw = this.schedule();
+      if (sw !== undefined) return sw;
       const left = budget - (this.cpu.icount - start);
       if (left <= 0) return { kind: "budget" };
-      const r = this.handle(this.cpu.run(left));
+      const before = this.cpu.icount;
+      const s = this.cpu.run(this.threads.length > 1 ? Math.min(left, TIME_SLICE - this.sliceUsed) : left);
+      this.sliceUsed += this.cpu.icount - before;
+      if (s.kind === "budget") continue; // the budget or the time slice: the loop decides
+      const r = this.handle(s);
       if (r !== undefined) return r;
     }
   }
@@ -732,7 +1048,13 @@ export class Process implements KernelProcess {
   /** Execute one instruction (a syscall or trap instruction completes with its kernel work). */
   step(): ProcessStop {
     if (this.final !== undefined) return this.final;
-    const r = this.handle(this.cpu.step());
+    if (this.pendingFault !== undefined) return this.deliverPending() ?? { kind: "step" };
+    const sw = this.schedule();
+    if (sw !== undefined) return sw;
+    const before = this.cpu.icount;
+    const s = this.cpu.step();
+    this.sliceUsed += this.cpu.icount - before;
+    const r = this.handle(s);
     return r ?? { kind: "step" };
   }
 
@@ -745,12 +1067,18 @@ export class Process implements KernelProcess {
         this.nestedReturn = [];
         return e.stop;
       }
+      if (e instanceof ContextTransfer) {
+        // RtlUnwindEx (or a context restore) left every nested guest call: go on from its context.
+        this.nestedReturn = [];
+        e.apply(this.cpu);
+        return undefined;
+      }
       throw e;
     }
   }
 
   private dispatch(s: StopReason): ProcessStop | undefined {
-    const thread = this.threads[0];
+    const thread = this.current;
     switch (s.kind) {
       case "budget":
         return { kind: "budget" };
@@ -817,17 +1145,51 @@ export class Process implements KernelProcess {
           fault: f,
           message: `Stack overflow at ${this.where(f.rip)}`,
         } as const;
-        if (this.raiseFault(thread, f, overflow.code, overflow.message)) return undefined;
-        return this.end(overflow);
+        const o = this.offerFault(thread, f, overflow.code, overflow.message);
+        return o !== null ? o : this.end(overflow);
       }
     }
     const { code, message } = this.describeFault(f);
-    if (this.raiseFault(thread, f, code, message)) return undefined;
+    const o = this.offerFault(thread, f, code, message);
+    if (o !== null) return o;
     return this.end({ kind: "exception", code, address: f.rip, fault: f, message });
   }
 
+  /**
+   * Dispatch a fault to the guest, or first stop for the debugger's first chance (not inside a nested guest
+   * call: a handler's own fault is dispatched at once). null when it could not be delivered.
+   */
+  private offerFault(
+    thread: KernelThread,
+    f: Fault,
+    code: number,
+    message: string,
+  ): ProcessStop | undefined | null {
+    if (
+      this.kernel !== undefined &&
+      this.nestedReturn.length === 0 &&
+      this.firstChance?.(code >>> 0) === true
+    ) {
+      this.pendingFault = { f, code, message };
+      this.cpu.rip = f.rip;
+      return { kind: "first-chance", code, address: f.rip, fault: f, message };
+    }
+    return this.raiseFault(thread, f, code, message) ? undefined : null;
+  }
+
+  /** The fault stopped at first chance goes to the guest's handlers now; a stop when it cannot. */
+  private deliverPending(): ProcessStop | undefined {
+    const p = this.pendingFault;
+    this.pendingFault = undefined;
+    if (p === undefined || this.raiseFault(this.current, p.f, p.code, p.message)) return undefined;
+    return this.end({ kind: "exception", code: p.code, address: p.f.rip, fault: p.f, message: p.message });
+  }
+
   /** Faults delivered as exceptions, by "code:address", for the message when one goes unhandled. */
-  private readonly delivered = new Map<string, { message: string; fault: Fault }>();
+  private readonly delivered = new Map<
+    string,
+    { message: string; fault: Fault; arch: Arch; context: Uint8Array }
+  >();
 
   /**
    * A CPU fault becomes a Windows exception: the CONTEXT and EXCEPTION_RECORD go on the user stack and the
@@ -852,7 +1214,7 @@ export class Process implements KernelProcess {
       cpu.rip = saved;
       return false;
     }
-    this.delivered.set(`${code >>> 0}:${f.rip}`, { message, fault: f });
+    this.delivered.set(`${code >>> 0}:${f.rip}`, { message, fault: f, arch, context });
     return true;
   }
 
@@ -895,9 +1257,23 @@ export class Process implements KernelProcess {
           message: `not implemented: ${r.what}${r.detail ? ` (${r.detail})` : ""} at ${this.where(this.cpu.rip)}`,
         });
       case "thread-exit":
-        return this.exit(r.status, false);
+        return this.threadGone(this.current);
+      case "wait":
+        // The kernel recorded the wait; `schedule` runs another thread. A nested guest call cannot switch.
+        if (this.nestedReturn.length > 0)
+          return this.end({
+            kind: "unimplemented",
+            what: "a wait inside a nested guest call",
+            detail: this.kernel?.waitOf?.(this.current)?.what,
+            message: `a wait inside a nested guest call (DllMain, an exception handler) cannot switch threads: ${this.kernel?.waitOf?.(this.current)?.what ?? ""}`,
+          });
+        return undefined;
+      case "yield":
+        this.switchPending = true;
+        return undefined;
       case "exception": {
         const d = this.delivered.get(`${r.code >>> 0}:${r.address}`);
+        if (d !== undefined) this.restoreFaultContext(d.arch, d.context);
         if (d !== undefined)
           return this.end({
             kind: "exception",
@@ -926,9 +1302,31 @@ export class Process implements KernelProcess {
     }
   }
 
+  /**
+   * A second chance: NtRaiseException(FirstChance = FALSE) makes the exception's context the thread's
+   * registers (KiRaiseException → KeContextToKframes) before the debugger sees it, so the thread stands at
+   * the faulting instruction again; the context is the one captured when the fault was dispatched.
+   */
+  private restoreFaultContext(arch: Arch, context: Uint8Array): void {
+    const cpu = this.cpu;
+    if (arch === "x64") return loadContext64(cpu, context);
+    const dv = new DataView(context.buffer, context.byteOffset, context.byteLength);
+    const C = CONTEXT32;
+    const gpr = [C.Eax, C.Ecx, C.Edx, C.Ebx, C.Esp, C.Ebp, C.Esi, C.Edi];
+    cpu.setMode(32);
+    for (let r = 0; r < 8; r++) {
+      cpu.lo[r] = dv.getInt32(gpr[r], true);
+      cpu.hi[r] = 0;
+    }
+    cpu.setEflags(dv.getUint32(C.EFlags, true));
+    cpu.rip = dv.getUint32(C.Eip, true);
+  }
+
   /** The process exits: run the DLL_PROCESS_DETACH notifications first, unless abrupt or already running. */
   private exit(status: number, abrupt: boolean): ProcessStop | undefined {
     this.exitStatus = status;
+    // NtTerminateProcess ends every other thread first (RtlExitUserProcess's NtTerminateProcess(NULL)).
+    for (const t of [...this.threads]) if (t !== this.current) this.threadGone(t, status);
     if (this.shutdown !== undefined || abrupt || !this.hasDetach) {
       return this.finish(this.shutdown?.status ?? status);
     }
@@ -937,7 +1335,7 @@ export class Process implements KernelProcess {
     const cpu = this.cpu;
     if (this.wow64) {
       // Back to 32-bit code below the x86 stack pointer WOW64_CONTEXT saved at the last transition.
-      const ctx = peekU32(this.mem, this.threads[0].teb + TEB64.TlsSlots + 8) ?? 0;
+      const ctx = peekU32(this.mem, this.current.teb + TEB64.TlsSlots + 8) ?? 0;
       const esp = cpu.mode64
         ? (peekU32(this.mem, ctx + WOW64_CPURESERVED_CONTEXT + WOW64_CONTEXT.Esp) ?? 0)
         : cpu.lo[Reg.RSP] >>> 0;
@@ -970,6 +1368,11 @@ export class Process implements KernelProcess {
    * convention in 64-bit mode) until it returns; the registers are restored afterwards. Syscalls and traps
    * it makes are served; breakpoints inside are not reported. Returns EAX/RAX.
    */
+  /** KernelProcess.nestedReturnAddress: where nested guest calls return to (their boundary on the stack). */
+  get nestedReturnAddress(): number {
+    return this.callReturn;
+  }
+
   callGuest(fn: number, args: readonly number[]): number {
     const cpu = this.cpu;
     const saved = {
@@ -1003,15 +1406,40 @@ export class Process implements KernelProcess {
     this.nestedReturn.push(this.callReturn);
     const depth = this.nestedReturn.length;
     let result: number;
+    const callerSp =
+      saved.bits === 64
+        ? (saved.hi[Reg.RSP] >>> 0) * 2 ** 32 + (saved.lo[Reg.RSP] >>> 0)
+        : saved.lo[Reg.RSP] >>> 0;
     for (let guard = 0; ; guard++) {
       const s = cpu.run(1_000_000);
       if (s.kind === "breakpoint") continue; // not reported inside a nested call
-      const r = this.dispatch(s);
+      let r: ProcessStop | undefined;
+      try {
+        r = this.dispatch(s);
+      } catch (e) {
+        if (!(e instanceof ContextTransfer)) throw e;
+        // An unwind to a frame of this call goes on inside it; to a frame of a caller, leaves it.
+        if (e.sp >= callerSp) {
+          this.nestedReturn.length = depth - 1;
+          throw e;
+        }
+        e.apply(cpu);
+        continue;
+      }
       if (this.nestedReturn.length < depth) {
         result = cpu.mode64 ? this.reg(Reg.RAX) : cpu.lo[Reg.RAX] >>> 0;
         break;
       }
       if (r !== undefined && r.kind !== "budget" && r.kind !== "step") throw new GuestStopped(r);
+      if (cpu.bits === saved.bits) {
+        // The guest left the call without returning (an x86 SEH handler resuming its function with the
+        // stack pointer it saved, after RtlUnwind): the call is abandoned, the thread goes on from here.
+        const sp = cpu.bits === 64 ? this.reg(Reg.RSP) : cpu.lo[Reg.RSP] >>> 0;
+        if (sp > callerSp) {
+          this.nestedReturn.length = depth - 1;
+          throw new ContextTransfer(sp, () => undefined);
+        }
+      }
       if (guard > 10_000)
         throw new GuestStopped(
           this.end({ kind: "halt", reason: "nested", message: "a nested guest call did not return" }),
@@ -1196,8 +1624,7 @@ export class Process implements KernelProcess {
         segs((s) => cpu.sreg[s]),
       );
     } else {
-      const ctx =
-        (peekU32(this.mem, this.threads[0].teb + TEB64.TlsSlots + 8) ?? 0) + WOW64_CPURESERVED_CONTEXT;
+      const ctx = (peekU32(this.mem, this.current.teb + TEB64.TlsSlots + 8) ?? 0) + WOW64_CPURESERVED_CONTEXT;
       const C = WOW64_CONTEXT;
       const rd = (off: number): number => peekU32(this.mem, ctx + off) ?? 0;
       const offs = [C.Eax, C.Ecx, C.Edx, C.Ebx, C.Esp, C.Ebp, C.Esi, C.Edi];

@@ -75,6 +75,14 @@ async function stepKey(h: Harness, key: string): Promise<string> {
 
 async function focusDisassembly(h: Harness): Promise<void> {
   const view = h.page.locator(".disassembly-view").first();
+  // Another editor (a module listing opened from the Syscalls view) may have covered it: bring its tab up.
+  if (!(await view.isVisible())) {
+    await h.page
+      .locator(".tabs-container .tab")
+      .filter({ hasText: /^\s*Disassembly/ })
+      .first()
+      .click({ timeout: 5_000 });
+  }
   await view.click({ timeout: 5_000 });
 }
 
@@ -355,18 +363,15 @@ export const steps: Step[] = [
         `the function breakpoint ${name} in the Breakpoints view`,
       );
       log(`break on ${name}: in the Breakpoints view`);
-      // A click goes to where it was made: stopped in that service's stub, the Disassembly view at the frame.
+      // A click goes to where it was made: the adapter records the caller's return address, and the call
+      // instruction is shown in the live listing of the caller's module (VS Code's Disassembly view cannot
+      // be sent to an address), its line selected.
       await row.click();
-      await h.page
-        .locator(".tab.active")
-        .filter({ hasText: "Disassembly" })
-        .first()
-        .waitFor({ state: "visible", timeout: 10_000 });
       const at = await h.waitText(
-        h.page.locator(".disassembly-view .monaco-list-row"),
-        /^0x77A01080\s.*mov eax, 8/,
-        10_000,
-        "the NtWriteFile stub in the Disassembly view",
+        h.page.locator(".tab.active"),
+        /\.lst\b/i,
+        20_000,
+        "the caller's module listing (a wowdbg-listing document)",
       );
       log(`go to caller: ${at.replace(/\s+/g, " ")}`);
       await removeAllBreakpoints(h);

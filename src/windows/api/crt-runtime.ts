@@ -338,12 +338,6 @@ export const crtRuntimeApis: ApiFamily = {
     return s.controlWord;
   }),
   _fpreset: api(() => 0),
-  __C_specific_handler: api(() =>
-    unimplemented(
-      "__C_specific_handler",
-      "x64 exception dispatch reached msvcrt's language handler (not implemented)",
-    ),
-  ),
 
   // ---- heap
   malloc: api((c) => {
@@ -516,16 +510,4 @@ export const crtRuntimeApis: ApiFamily = {
   isprint: ctype((x) => x >= 0x20 && x < 0x7f),
   ispunct: ctype((x) => x > 0x20 && x < 0x7f && !isUpper(x) && !isLower(x) && !isDigit(x)),
   iscntrl: ctype((x) => x < 0x20 || x === 0x7f),
-  /** time: seconds since 1970 from KUSER_SHARED_DATA.SystemTime (0x7FFE0014, 100 ns since 1601). */
-  time: api((c) => {
-    const lo = c.mem.u32(0x7ffe0014);
-    const hi = c.mem.u32(0x7ffe0018);
-    const t = Math.floor((hi * 2 ** 32 + lo) / 1e7) - 11644473600;
-    if (c.arg(0) !== 0) {
-      if (c.arch === "x64") c.mem.w64(c.arg(0), t);
-      else c.mem.w32(c.arg(0), t);
-    }
-    return t;
-  }),
-  clock: api(() => unimplemented("clock", "process start time is not recorded")),
 };

@@ -93,6 +93,11 @@ const TABLE = new Map<number, number>([
   [S.STATUS_HANDLE_NOT_CLOSABLE, ERROR_INVALID_HANDLE],
 ]);
 for (let s = S.STATUS_INVALID_PARAMETER_1; s <= 0xc00000fa; s++) TABLE.set(s, ERROR_INVALID_PARAMETER);
+// Threads and synchronisation (winerror.h: ERROR_NOT_OWNER 288, ERROR_TOO_MANY_POSTS 298,
+// ERROR_SIGNAL_REFUSED 156 for a suspend count past MAXIMUM_SUSPEND_COUNT; RtlNtStatusToDosError's table).
+TABLE.set(0xc0000046, 288); // STATUS_MUTANT_NOT_OWNED → ERROR_NOT_OWNER
+TABLE.set(0xc0000047, 298); // STATUS_SEMAPHORE_LIMIT_EXCEEDED → ERROR_TOO_MANY_POSTS
+TABLE.set(0xc000004a, 156); // STATUS_SUSPEND_COUNT_EXCEEDED → ERROR_SIGNAL_REFUSED
 
 /** ULONG RtlNtStatusToDosErrorNoTeb(NTSTATUS Status). */
 export function ntStatusToDosError(status: number): number {

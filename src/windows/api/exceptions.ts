@@ -14,9 +14,11 @@
  * 3. the top-level filter: EXCEPTION_CONTINUE_EXECUTION resumes; anything else leaves the exception
  *    unhandled (KiUserExceptionDispatcher then calls NtRaiseException(FirstChance = FALSE) and the
  *    process ends with the exception code).
+ * 2'. x64: the frames from the exception's context through .pdata, each UNW_FLAG_EHANDLER language handler
+ *    called (exceptions-frames.ts, with RtlUnwindEx, RtlUnwind and __C_specific_handler);
  * Handlers run as nested guest calls (KernelProcess.callGuest) on the thread's stack below the trap.
- * Not yet: x64 frame-based handlers through .pdata (__C_specific_handler, RtlUnwindEx), x86 RtlUnwind,
- * nested-exception / collided-unwind dispositions (they stop execution naming them).
+ * Not yet: x86 nested-exception / collided dispositions from RtlDispatchException's own SEH walk (they stop
+ * execution naming them).
  */
 import type { Arch } from "../dlls";
 import { unimplemented } from "../kernel/context";
@@ -32,7 +34,15 @@ import {
 import type { Kernel } from "../kernel/kernel";
 import { join64, split64 } from "../kernel/user-memory";
 import { api, FALSE, TRUE, type ApiCall, type ApiFamily } from "./context";
-import { modules } from "./loader";
+import {
+  dispatchFrames64,
+  ensureStack,
+  ExceptionCollidedUnwind,
+  ExceptionNestedException,
+  raiseFrom,
+  STATUS_INVALID_DISPOSITION,
+  STATUS_NONCONTINUABLE_EXCEPTION,
+} from "./exceptions-frames";
 import { allocateData } from "./state";
 
 const EXCEPTION_CONTINUE_EXECUTION = -1;
@@ -77,6 +87,7 @@ function dispatch(c: ApiCall): number | ReturnType<typeof unimplemented> {
   const sp = stackPointer(c);
   // EXCEPTION_POINTERS and the DispatcherContext below the trap's stack pointer (callGuest's frames start lower).
   const pointers = Math.floor((sp - 0x40) / 16) * 16;
+  ensureStack(c, pointers - 0x2000);
   c.writePtr(pointers, rec);
   c.writePtr(pointers + c.ptrSize, ctx);
   const dispatcherContext = pointers + 0x20;
@@ -99,28 +110,21 @@ function dispatch(c: ApiCall): number | ReturnType<typeof unimplemented> {
       c.mem.w32(dispatcherContext, 0);
       const disposition = long(call(handler, [rec, reg, ctx, dispatcherContext]));
       if (disposition === ExceptionContinueExecution) {
-        if (flags() & EXCEPTION_NONCONTINUABLE)
-          return unimplemented("RtlDispatchException", "a handler continued a noncontinuable exception");
+        if (flags() & EXCEPTION_NONCONTINUABLE) return raiseFrom(c, STATUS_NONCONTINUABLE_EXCEPTION, rec);
         return TRUE;
       }
-      if (disposition !== ExceptionContinueSearch)
-        return unimplemented("RtlDispatchException", `exception disposition ${disposition}`);
+      if (disposition === ExceptionNestedException || disposition === ExceptionCollidedUnwind)
+        return unimplemented("RtlDispatchException", `x86 exception disposition ${disposition}`);
+      if (disposition !== ExceptionContinueSearch) return raiseFrom(c, STATUS_INVALID_DISPOSITION, rec);
       reg = c.mem.u32(reg);
     }
   }
 
   if (c.arch === "x64") {
-    // Frame-based handlers (.pdata UNW_FLAG_EHANDLER/UHANDLER: __C_specific_handler, language handlers)
-    // are not searched yet: when the faulting function has one, stop naming it rather than calling the
-    // exception unhandled. (Handlers of callers further up the stack are not detected either.)
-    const rip = c.readPtr(ctx + CONTEXT64.Rip);
-    const fn = frameHandlerAt(c, rip);
-    if (fn !== undefined) {
-      return unimplemented(
-        "RtlDispatchException",
-        `x64 frame-based exception handler of the function at 0x${fn.toString(16)} (.pdata unwinding)`,
-      );
-    }
+    // The frames, through .pdata: language handlers (UNW_FLAG_EHANDLER), exceptions-frames.ts.
+    const r = dispatchFrames64(c, rec, ctx);
+    if (r === true) return TRUE;
+    if (r !== false) return r;
   }
 
   const filter = s.filter.get(c.arch);
@@ -128,44 +132,6 @@ function dispatch(c: ApiCall): number | ReturnType<typeof unimplemented> {
     if (long(call(filter, [pointers])) === EXCEPTION_CONTINUE_EXECUTION) return TRUE;
   }
   return FALSE;
-}
-
-const UNW_FLAG_EHANDLER = 1;
-const UNW_FLAG_UHANDLER = 2;
-
-/**
- * The start of the x64 function containing `rip` when its .pdata entry names an exception or termination
- * handler (read from the image in guest memory: PE exception directory → RUNTIME_FUNCTION → UNWIND_INFO
- * flags), else undefined.
- */
-function frameHandlerAt(c: ApiCall, rip: number): number | undefined {
-  const m = modules(c).find((x) => rip >= x.base && (x.size === 0 || rip < x.base + x.size));
-  if (m === undefined) return undefined;
-  try {
-    const nt = m.base + c.mem.u32(m.base + 0x3c);
-    if (c.mem.u32(nt) !== 0x4550 || c.mem.u16(nt + 0x18) !== 0x20b) return undefined;
-    // IMAGE_OPTIONAL_HEADER64.DataDirectory[IMAGE_DIRECTORY_ENTRY_EXCEPTION] at +0x70 + 3 * 8.
-    const dir = nt + 0x18 + 0x70 + 3 * 8;
-    const rva = c.mem.u32(dir);
-    const count = Math.floor(c.mem.u32(dir + 4) / 12);
-    const off = rip - m.base;
-    let lo = 0;
-    let hi = count - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const e = m.base + rva + mid * 12;
-      const begin = c.mem.u32(e);
-      if (off < begin) hi = mid - 1;
-      else if (off >= c.mem.u32(e + 4)) lo = mid + 1;
-      else {
-        const flags = c.mem.u8(m.base + c.mem.u32(e + 8)) >> 3;
-        return flags & (UNW_FLAG_EHANDLER | UNW_FLAG_UHANDLER) ? m.base + begin : undefined;
-      }
-    }
-  } catch {
-    // Unreadable headers: no handler we could find.
-  }
-  return undefined;
 }
 
 /** Raise `record` with the caller's context after the return (RaiseException, RtlRaiseException). */

@@ -21,10 +21,16 @@ import { consoleApis } from "./console";
 import { crtKernel32Apis } from "./crt-kernel32";
 import { crtRuntimeApis } from "./crt-runtime";
 import { crtStdioApis } from "./crt-stdio";
+import { crtIoApis } from "./crt-io";
+import { crtMathApis } from "./crt-math";
+import { crtStdlibApis } from "./crt-stdlib";
 import type { ApiCall, ApiEntry, ApiFamily, BridgeCall } from "./context";
 import { debugApis } from "./debug";
 import { fileApis } from "./files";
 import { exceptionApis } from "./exceptions";
+import { frameExceptionApis } from "./exceptions-frames";
+import { unwindApis } from "./exceptions-unwind";
+import { stringApis } from "./strings";
 import { heapApis } from "./heap";
 import { loaderApis } from "./loader";
 import { memoryApis } from "./memory";
@@ -32,6 +38,7 @@ import { processApis } from "./process";
 import { registryApis } from "./registry";
 import { systemApis } from "./system";
 import { timeApis } from "./time";
+import { threadApis } from "./threads";
 import { tlsApis } from "./tls";
 
 export type { ApiCall, ApiEntry, ApiFamily, BridgeCall } from "./context";
@@ -50,10 +57,17 @@ const FAMILIES: readonly ApiFamily[] = [
   debugApis,
   fileApis,
   exceptionApis,
+  frameExceptionApis,
+  unwindApis,
+  stringApis,
   registryApis,
   crtRuntimeApis,
   crtStdioApis,
+  crtIoApis,
+  crtMathApis,
+  crtStdlibApis,
   crtKernel32Apis,
+  threadApis,
 ];
 
 const APIS = new Map<string, ApiEntry>();

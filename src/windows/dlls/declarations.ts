@@ -28,6 +28,8 @@ import { CRT_KERNELBASE, CRT_NTDLL, criticalSectionForwards } from "./declaratio
 import { FILE_KERNELBASE } from "./declarations-files";
 import type { ApiDecl, ApiImpl, Arch, CallConv, DllName } from "./decl";
 import { EXCEPTIONS_KERNELBASE, EXCEPTIONS_NTDLL, exceptionForwards } from "./exceptions";
+import { THREADS_KERNELBASE, THREADS_NTDLL, threadForwards } from "./declarations-threads";
+import { STRINGS_KERNELBASE } from "./declarations-strings";
 
 type Opts = Partial<Pick<ApiDecl, "aliases" | "exported" | "doc">> & {
   arch?: Arch | "both";
@@ -112,6 +114,7 @@ const NTDLL: ApiDecl[] = [
   }),
   ...EXCEPTIONS_NTDLL,
   ...CRT_NTDLL,
+  ...THREADS_NTDLL,
   decl("ntdll", "DbgPrint", 1, TRAP, { conv: "cdecl", doc: "ULONG __cdecl DbgPrint(PCSTR Format, ...)" }),
   decl(
     "ntdll",
@@ -143,7 +146,10 @@ const KERNELBASE: ApiDecl[] = [
   ...EXCEPTIONS_KERNELBASE,
   ...exceptionForwards("kernelbase"),
   ...CRT_KERNELBASE,
+  ...STRINGS_KERNELBASE,
   ...criticalSectionForwards("kernelbase"),
+  ...THREADS_KERNELBASE,
+  ...threadForwards("kernelbase"),
   decl("kernelbase", "WriteFile", 5, bridge("NtWriteFile"), {
     doc: "BOOL WriteFile(HANDLE hFile, LPCVOID lpBuffer, DWORD nNumberOfBytesToWrite, LPDWORD lpNumberOfBytesWritten, LPOVERLAPPED lpOverlapped)",
   }),
@@ -307,6 +313,7 @@ const KERNELBASE: ApiDecl[] = [
 const KERNEL32_OWN: ApiDecl[] = [
   ...exceptionForwards("kernel32"),
   ...criticalSectionForwards("kernel32"),
+  ...threadForwards("kernel32"),
   decl("kernel32", "ExitProcess", 1, bridge("NtTerminateProcess"), {
     doc: "DECLSPEC_NORETURN void ExitProcess(UINT uExitCode)",
   }),

@@ -45,7 +45,15 @@ export function emitKiUserExceptionDispatcher(a: Asm, arch: Arch): Prolog | void
     a.raw([0x45, 0x31, 0xc0], "xor r8d, r8d");
     a.call("NtRaiseException");
     a.int3();
-    return { size: 0, unwind: [] };
+    // As Windows' own: the frame is the CONTEXT, the EXCEPTION_RECORD and the MACHINE_FRAME at +0x590
+    // (ALLOC 0x590, then PUSH_MACHFRAME), so unwinding from here reaches the interrupted code.
+    return {
+      size: 0,
+      unwind: [
+        { at: 0, op: "alloc", size: 0x590 },
+        { at: 0, op: "machframe" },
+      ],
+    };
   }
   a.raw([0xfc], "cld");
   a.mov("ecx", mem("esp", 4));
@@ -103,14 +111,138 @@ export const EXCEPTIONS_NTDLL: readonly ApiDecl[] = [
     "ULONG RtlRemoveVectoredExceptionHandler(PVOID Handle)",
   ),
   d("ntdll", "RtlRaiseException", 1, TRAP, "VOID RtlRaiseException(PEXCEPTION_RECORD ExceptionRecord)"),
+  d(
+    "ntdll",
+    "RtlUnwind",
+    4,
+    TRAP,
+    "VOID RtlUnwind(PVOID TargetFrame, PVOID TargetIp, PEXCEPTION_RECORD ExceptionRecord, PVOID ReturnValue)",
+  ),
+  d(
+    "ntdll",
+    "RtlUnwindEx",
+    6,
+    TRAP,
+    "VOID RtlUnwindEx(PVOID TargetFrame, PVOID TargetIp, PEXCEPTION_RECORD ExceptionRecord, PVOID ReturnValue, PCONTEXT ContextRecord, PUNWIND_HISTORY_TABLE HistoryTable)",
+    { arch: "x64" },
+  ),
+  d(
+    "ntdll",
+    "__C_specific_handler",
+    4,
+    TRAP,
+    "EXCEPTION_DISPOSITION __C_specific_handler(PEXCEPTION_RECORD, PVOID EstablisherFrame, PCONTEXT, PDISPATCHER_CONTEXT)",
+    { arch: "x64" },
+  ), // The unwinder's exports (../api/exceptions-unwind.ts). RtlCaptureContext is real code that stores RAX
+  // before the trap (whose `mov eax, id` would lose it) and jumps to the internal trap RtlpCaptureContext.
+  d(
+    "ntdll",
+    "RtlCaptureContext",
+    1,
+    { kind: "code", emit: (a) => emitRtlCaptureContext(a) },
+    "VOID RtlCaptureContext(PCONTEXT ContextRecord)",
+    { arch: "x64" },
+  ),
+  d("ntdll", "RtlpCaptureContext", 1, TRAP, "RtlCaptureContext's TypeScript half (RAX already stored)", {
+    arch: "x64",
+    exported: false,
+  }),
+  d(
+    "ntdll",
+    "RtlLookupFunctionEntry",
+    3,
+    TRAP,
+    "PRUNTIME_FUNCTION RtlLookupFunctionEntry(DWORD64 ControlPc, PDWORD64 ImageBase, PUNWIND_HISTORY_TABLE HistoryTable)",
+    { arch: "x64" },
+  ),
+  d(
+    "ntdll",
+    "RtlVirtualUnwind",
+    8,
+    TRAP,
+    "PEXCEPTION_ROUTINE RtlVirtualUnwind(DWORD HandlerType, DWORD64 ImageBase, DWORD64 ControlPc, PRUNTIME_FUNCTION FunctionEntry, PCONTEXT ContextRecord, PVOID *HandlerData, PDWORD64 EstablisherFrame, PKNONVOLATILE_CONTEXT_POINTERS ContextPointers)",
+    { arch: "x64" },
+  ),
+  d("ntdll", "RtlPcToFileHeader", 2, TRAP, "PVOID RtlPcToFileHeader(PVOID PcValue, PVOID *BaseOfImage)"),
 ];
+
+/** x64 ntdll!RtlCaptureContext: `mov [rcx+78h], rax` (CONTEXT.Rax), then the trap; no stack use (a leaf). */
+export function emitRtlCaptureContext(a: Asm): void {
+  a.mov(mem("rcx", 0x78), "rax");
+  a.jmp("RtlpCaptureContext");
+}
 
 const fwd = (dll: DllName, name: string, argc: number, to: string, doc: string): ApiDecl =>
   d(dll, name, argc, { kind: "forward", to }, doc);
 
-/** kernelbase and kernel32 both forward the vectored-handler APIs to ntdll (Windows 10 export tables). */
+/**
+ * kernelbase and kernel32 both forward the vectored-handler APIs to ntdll (Windows 10 export tables);
+ * kernel32 also forwards RtlUnwind (and, x64, RtlUnwindEx and __C_specific_handler) to ntdll.
+ */
 export function exceptionForwards(dll: DllName): ApiDecl[] {
+  const unwind: ApiDecl[] =
+    dll !== "kernel32"
+      ? []
+      : [
+          fwd(
+            dll,
+            "RtlUnwind",
+            4,
+            "NTDLL.RtlUnwind",
+            "VOID RtlUnwind(PVOID TargetFrame, PVOID TargetIp, PEXCEPTION_RECORD ExceptionRecord, PVOID ReturnValue)",
+          ),
+          d(
+            dll,
+            "RtlUnwindEx",
+            6,
+            { kind: "forward", to: "NTDLL.RtlUnwindEx" },
+            "VOID RtlUnwindEx(PVOID TargetFrame, PVOID TargetIp, PEXCEPTION_RECORD, PVOID ReturnValue, PCONTEXT, PUNWIND_HISTORY_TABLE)",
+            { arch: "x64" },
+          ),
+          d(
+            dll,
+            "__C_specific_handler",
+            4,
+            { kind: "forward", to: "NTDLL.__C_specific_handler" },
+            "EXCEPTION_DISPOSITION __C_specific_handler(PEXCEPTION_RECORD, PVOID EstablisherFrame, PCONTEXT, PDISPATCHER_CONTEXT)",
+            { arch: "x64" },
+          ),
+          // Windows 10's x64 kernel32 forwards the unwinder's exports to ntdll too.
+          d(
+            dll,
+            "RtlCaptureContext",
+            1,
+            { kind: "forward", to: "NTDLL.RtlCaptureContext" },
+            "VOID RtlCaptureContext(PCONTEXT ContextRecord)",
+            { arch: "x64" },
+          ),
+          d(
+            dll,
+            "RtlLookupFunctionEntry",
+            3,
+            { kind: "forward", to: "NTDLL.RtlLookupFunctionEntry" },
+            "PRUNTIME_FUNCTION RtlLookupFunctionEntry(DWORD64 ControlPc, PDWORD64 ImageBase, PUNWIND_HISTORY_TABLE HistoryTable)",
+            { arch: "x64" },
+          ),
+          d(
+            dll,
+            "RtlVirtualUnwind",
+            8,
+            { kind: "forward", to: "NTDLL.RtlVirtualUnwind" },
+            "PEXCEPTION_ROUTINE RtlVirtualUnwind(DWORD HandlerType, DWORD64 ImageBase, DWORD64 ControlPc, PRUNTIME_FUNCTION FunctionEntry, PCONTEXT ContextRecord, PVOID *HandlerData, PDWORD64 EstablisherFrame, PKNONVOLATILE_CONTEXT_POINTERS ContextPointers)",
+            { arch: "x64" },
+          ),
+          d(
+            dll,
+            "RtlPcToFileHeader",
+            2,
+            { kind: "forward", to: "NTDLL.RtlPcToFileHeader" },
+            "PVOID RtlPcToFileHeader(PVOID PcValue, PVOID *BaseOfImage)",
+            { arch: "x64" },
+          ),
+        ];
   return [
+    ...unwind,
     fwd(
       dll,
       "AddVectoredExceptionHandler",

@@ -47,7 +47,9 @@ export type UnwindOp =
   /** UWOP_PUSH_NONVOL: `push reg` at prolog offset `at` (end of the instruction). */
   | { readonly at: number; readonly op: "push"; readonly reg: number }
   /** UWOP_ALLOC_SMALL (8..128) / UWOP_ALLOC_LARGE: `sub rsp, size`. */
-  | { readonly at: number; readonly op: "alloc"; readonly size: number };
+  | { readonly at: number; readonly op: "alloc"; readonly size: number }
+  /** UWOP_PUSH_MACHFRAME: a machine frame (RIP, CS, EFLAGS, RSP, SS) the kernel pushed (KiUserExceptionDispatcher). */
+  | { readonly at: number; readonly op: "machframe" };
 
 /** A function for .pdata: RUNTIME_FUNCTION with its UNWIND_INFO. Offsets are relative to the function start. */
 export interface PeFunction {
@@ -197,6 +199,8 @@ function encodeUnwind(f: PeFunction): number[] {
   for (const u of ops) {
     if (u.op === "push") {
       slots.push(u.at | ((0 | (u.reg << 4)) << 8));
+    } else if (u.op === "machframe") {
+      slots.push(u.at | (10 << 8));
     } else if (u.size >= 8 && u.size <= 128 && u.size % 8 === 0) {
       slots.push(u.at | ((2 | (((u.size - 8) / 8) << 4)) << 8));
     } else if (u.size % 8 === 0 && u.size / 8 <= 0xffff) {

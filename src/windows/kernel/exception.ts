@@ -316,6 +316,19 @@ export function writeFrame32(mem: UserMemory, e: ExceptionInfo, context: Uint8Ar
   return frame;
 }
 
+/**
+ * Thrown by a trap that replaces the thread's registers from inside nested guest calls (RtlUnwindEx
+ * continuing at its target): `Process.callGuest` goes on from `apply` when `sp` lies inside its own frames,
+ * else it leaves the call and passes the transfer up; the run loop applies it at the top.
+ */
+export class ContextTransfer {
+  constructor(
+    /** The stack pointer the thread continues with. */
+    readonly sp: number,
+    readonly apply: (cpu: Cpu) => void,
+  ) {}
+}
+
 /** The stop for an exception nobody handled: the process ends with its code. */
 export function unhandledStop(e: ExceptionInfo): KernelStop {
   return { kind: "exception", code: e.code >>> 0, address: e.address, what: "unhandled exception" };

@@ -9,7 +9,8 @@
  */
 import { STATUS_INVALID_HANDLE, STATUS_OBJECT_TYPE_MISMATCH, STATUS_SUCCESS } from "./status";
 
-export type ObjectType = "Process" | "Thread" | "Section" | "File" | "Key";
+export type ObjectType =
+  "Process" | "Thread" | "Section" | "File" | "Key" | "Event" | "Mutant" | "Semaphore" | "Directory";
 
 export const NT_CURRENT_PROCESS = -1;
 export const NT_CURRENT_THREAD = -2;

@@ -25,9 +25,10 @@ import { ProcessObject, processSyscalls } from "./process";
 import { registrySyscalls, type RegistrySource } from "./registry";
 import { sectionSyscalls } from "./section";
 import { systemSyscalls } from "./system";
-import { threadSyscalls } from "./thread";
+import { syncOf, syncSyscalls } from "./sync";
+import { ThreadObject, threadSyscalls } from "./thread";
 import { Clock, timeSyscalls } from "./time";
-import type { KernelApi, KernelProcess, KernelStop, KernelThread, SyscallRecord } from "./types";
+import type { KernelApi, KernelProcess, KernelStop, KernelThread, SyscallRecord, ThreadWait } from "./types";
 import { GuestFault, join64, UserMemory } from "./user-memory";
 
 /** Every family's handler record; the dispatch table is their union (a name may appear once). */
@@ -43,6 +44,7 @@ const FAMILIES: readonly SyscallFamily[] = [
   timeSyscalls,
   exceptionSyscalls,
   registrySyscalls,
+  syncSyscalls,
 ];
 
 export interface KernelOptions {
@@ -120,6 +122,46 @@ export class Kernel implements KernelApi {
     return createHeap(this, arch);
   }
 
+  /** Thread objects by thread (the kernel holds a reference to each; made on first use for the initial thread). */
+  private readonly threadObjects = new Map<KernelThread, ThreadObject>();
+
+  /** The thread object of `t` (`startAddress` when it is being created). */
+  threadObject(t: KernelThread, startAddress = 0): ThreadObject {
+    let o = this.threadObjects.get(t);
+    if (o === undefined) {
+      o = new ThreadObject(t, startAddress);
+      o.reference();
+      this.threadObjects.set(t, o);
+    }
+    return o;
+  }
+
+  /** The thread ended with `status`: its object is signaled, its waits end, its mutants are abandoned. */
+  endThread(t: KernelThread, status: number): void {
+    const o = this.threadObject(t);
+    o.exitStatus = status >>> 0;
+    o.terminated = true;
+    const sync = syncOf(this);
+    sync.threadGone(t);
+    sync.signal();
+  }
+
+  waitOf(thread: KernelThread): ThreadWait | undefined {
+    return syncOf(this).waitOf(thread);
+  }
+
+  now(): number {
+    return this.clock.interruptTime();
+  }
+
+  advanceTo(deadline: number): void {
+    syncOf(this).advanceTo(deadline);
+  }
+
+  expireWaits(): void {
+    syncOf(this).expire();
+  }
+
   /** Names of the services this kernel implements. */
   get implemented(): string[] {
     return [...this.services.keys()].sort();
@@ -135,6 +177,7 @@ export class Kernel implements KernelApi {
     const lo: number[] = [cpu.lo[10], cpu.lo[2], cpu.lo[8], cpu.lo[9]];
     const hi: number[] = [cpu.hi[10], cpu.hi[2], cpu.hi[8], cpu.hi[9]];
     const rec: SyscallRecord = { number, name, callerMode, args: [] };
+    rec.caller = this.syscallCaller(thread, callerMode, number, info?.name);
     let result: number | KernelStop;
     try {
       const rsp = (cpu.hi[4] >>> 0) * 2 ** 32 + (cpu.lo[4] >>> 0);
@@ -161,8 +204,40 @@ export class Kernel implements KernelApi {
       this.onSyscall?.(rec);
       return undefined;
     }
+    if (result.kind === "yield") {
+      // NtYieldExecution / a zero delay: STATUS_SUCCESS, and the run loop switches threads.
+      cpu.lo[0] = 0;
+      cpu.hi[0] = 0;
+      rec.status = 0;
+    }
     this.onSyscall?.(rec);
     return result;
+  }
+
+  /**
+   * Where a syscall was made (SyscallRecord.caller): a WOW64 caller's x86 return address (kept by the
+   * argument thunk); in the x64 ntdll stub of the service (`mov r10, rcx; mov eax, N; … syscall; ret`, RSP
+   * untouched) the return address at [rsp]; elsewhere (a direct `syscall`) the address after it.
+   */
+  private syscallCaller(
+    thread: KernelThread,
+    callerMode: "x64" | "x86",
+    number: number,
+    name: string | undefined,
+  ): number | undefined {
+    if (callerMode === "x86") return this.wow64.callerAddress(thread, number);
+    const cpu = thread.cpu;
+    const at = cpu.rip - 2;
+    const stub = name !== undefined ? this.process.dlls.get("ntdll", "x64")?.exports.get(name) : undefined;
+    if (stub === undefined || !("address" in stub) || at < stub.address || at >= stub.address + 32)
+      return cpu.rip;
+    try {
+      const rsp = (cpu.hi[4] >>> 0) * 2 ** 32 + (cpu.lo[4] >>> 0);
+      return join64(this.mem.u32(rsp), this.mem.u32(rsp + 4));
+    } catch (e) {
+      if (!(e instanceof GuestFault)) throw e;
+      return undefined;
+    }
   }
 
   trap(thread: KernelThread, entry: TrapEntry): KernelStop | undefined {
@@ -170,8 +245,9 @@ export class Kernel implements KernelApi {
     if (entry.role === "unknown-argc") stop = unimplemented(entry.name, entry.message);
     else if (this.wow64.handles(entry)) stop = this.wow64.trap(thread, entry);
     else stop = runApiTrap(this, thread, entry);
-    // vmcall is 0F 01 C1: continue at the stub's `ret`.
-    if (stop === undefined) thread.cpu.rip = entry.address + 3;
+    // vmcall is 0F 01 C1: continue at the stub's `ret` (also after a wait: RAX is set when it ends).
+    if (stop === undefined || stop.kind === "wait" || stop.kind === "yield")
+      thread.cpu.rip = entry.address + 3;
     return stop;
   }
 

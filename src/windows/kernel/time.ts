@@ -1,7 +1,8 @@
 /**
  * Time services over a virtual clock. Time advances with the instructions the threads retire (one per
  * nanosecond, the rate rdtsc uses, src/cpu/sem/misc.ts) and jumps by the interval of every delay, so a run
- * is deterministic and Sleep never blocks the emulator: Sleep(1000) is one second of guest time at once.
+ * is deterministic and Sleep never blocks the emulator: Sleep(1000) is one second of guest time at once
+ * (NtDelayExecution is a wait on this clock, ./sync.ts).
  */
 import type { SyscallFamily } from "./context";
 import { STATUS_SUCCESS } from "./status";
@@ -12,9 +13,6 @@ export const QPC_FREQUENCY = 10_000_000;
 
 /** 2024-01-01T00:00:00Z as a FILETIME (100 ns since 1601-01-01): the default boot time. */
 export const DEFAULT_BOOT_TIME = 133485408000000000n;
-
-/** LARGE_INTEGER 0x8000000000000000: a relative interval of "forever" (SleepEx(INFINITE) passes it). */
-const INFINITE_INTERVAL = -(2 ** 63);
 
 export class Clock {
   /** 100 ns units added by delays. */
@@ -28,8 +26,9 @@ export class Clock {
 
   /** Interrupt time: 100 ns units since boot. */
   interruptTime(): number {
+    // Threads share one Cpu (its state is switched), so count each Cpu once.
     let ns = 0;
-    for (const t of this.process.threads) ns += t.cpu.currentCount();
+    for (const cpu of new Set(this.process.threads.map((t) => t.cpu))) ns += cpu.currentCount();
     return Math.floor(ns / 100) + this.skipped;
   }
 
@@ -53,31 +52,6 @@ export const timeSyscalls: SyscallFamily = {
     if (pFreq !== 0) c.mem.probeWrite(pFreq, 8);
     c.mem.w64(pCounter, c.kernel.clock.interruptTime());
     if (pFreq !== 0) c.mem.w64(pFreq, QPC_FREQUENCY);
-    return STATUS_SUCCESS;
-  },
-
-  /**
-   * NTSTATUS NtDelayExecution(BOOLEAN Alertable, PLARGE_INTEGER DelayInterval). A negative interval is
-   * relative (100 ns units), a positive one an absolute system time, zero gives up the rest of the time
-   * slice. With one runnable thread and no APCs the delay simply elapses; waiting forever stops.
-   */
-  NtDelayExecution(c) {
-    const pInterval = c.arg(1);
-    c.mem.probeRead(pInterval, 8);
-    const interval = c.mem.i64(pInterval);
-    if (interval === INFINITE_INTERVAL) {
-      return {
-        kind: "blocked",
-        what: "NtDelayExecution",
-        detail: "an infinite delay: nothing can wake the thread",
-      };
-    }
-    if (interval < 0) c.kernel.clock.advance(-interval);
-    else if (interval > 0) {
-      const abs = BigInt(c.mem.u32(pInterval)) + (BigInt(c.mem.u32(pInterval + 4)) << 32n);
-      const now = c.kernel.clock.systemTime();
-      if (abs > now) c.kernel.clock.advance(Number(abs - now));
-    }
     return STATUS_SUCCESS;
   },
 

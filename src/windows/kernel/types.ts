@@ -58,10 +58,54 @@ export interface KernelProcess {
    * Returns EAX/RAX. RtlDispatchException calls the exception handlers through it.
    */
   callGuest?(fn: number, args: readonly number[]): number;
+  /**
+   * (Added by the exceptions work, optional.) The return address `callGuest` pushes: where a nested call's
+   * frames end on the stack (the unwinder stops or crosses there). A `ContextTransfer` (kernel/exception.ts)
+   * thrown inside a nested call continues the thread from its context, leaving every nested call whose
+   * frames lie below its stack pointer.
+   */
+  readonly nestedReturnAddress?: number;
   /** (Added by the files work, optional.) Drive C: and the current directory of the process (file-io.ts). */
   readonly fileSystem?: FileSystemOptions;
   /** (Added by the registry work, optional.) The process's registry or its file in the sandbox (registry.ts). */
   readonly registry?: RegistrySource;
+  /**
+   * (Added by the threads work, optional.) Create a thread of this process as NtCreateThreadEx does: TEB
+   * (and TEB32 for a 32-bit thread of a WOW64 process), stacks, static TLS, the initial context that runs
+   * the DLL_THREAD_ATTACH notifications and then ntdll!RtlUserThreadStart(start, parameter). The thread is
+   * appended to `threads`. Returns it, or an NTSTATUS when it cannot be made (no memory).
+   */
+  createThread?(o: NewThread): KernelThread | number;
+  /** (Added by the threads work, optional.) The value a waiting thread finds in RAX/EAX when it runs again. */
+  setThreadResult?(thread: KernelThread, value: number): void;
+  /**
+   * (Added by the threads work, optional.) The current thread leaves through ntdll!RtlExitUserThread while
+   * other threads remain: the process sends it through the DLL_THREAD_DETACH notifications to
+   * NtTerminateThread(NtCurrentThread(), status). False when that path does not exist.
+   */
+  beginThreadExit?(thread: KernelThread, status: number): boolean;
+}
+
+/** (Added by the threads work.) What NtCreateThreadEx asks of the process side. */
+export interface NewThread {
+  /** The start routine and its parameter. */
+  readonly start: number;
+  readonly parameter: number;
+  /** The architecture of the start routine (x86: a 32-bit thread of a WOW64 process). */
+  readonly arch: Arch;
+  /** Stack commit and reserve in bytes (0: the image header's values). */
+  readonly stackCommit: number;
+  readonly stackReserve: number;
+  /** THREAD_CREATE_FLAGS_SKIP_THREAD_ATTACH: no DLL_THREAD_ATTACH notifications. */
+  readonly skipAttach: boolean;
+}
+
+/** (Added by the threads work.) Why a thread does not run: what it waits on and until when. */
+export interface ThreadWait {
+  /** For people: "WaitForSingleObject on Event 0x44", "suspended", "NtDelayExecution". */
+  readonly what: string;
+  /** Interrupt time (100 ns since boot) when the wait times out; Infinity for none. */
+  readonly deadline: number;
 }
 
 /** Why the kernel wants execution to stop (shown by the CLI and the debugger). */
@@ -96,7 +140,15 @@ export type KernelStop =
    * NtRaiseException, an exception delivered to KiUserExceptionDispatcher): execution goes on from the new
    * state; RAX and RIP are not touched.
    */
-  | { kind: "continue" };
+  | { kind: "continue" }
+  /**
+   * (Added by the threads work.) The thread now waits (the kernel recorded on what, `KernelApi.waitOf`):
+   * the run loop runs another thread. When the wait ends the kernel sets the thread's RAX to the status
+   * (`KernelProcess.setThreadResult`). A trap returning it resumes past its vmcall.
+   */
+  | { kind: "wait" }
+  /** (Added by the threads work.) The thread stays runnable but gives up the rest of its time slice. */
+  | { kind: "yield" };
 
 /** A syscall as the kernel sees it: number, name, caller mode and the 64-bit arguments. */
 export interface SyscallRecord {
@@ -111,6 +163,12 @@ export interface SyscallRecord {
    */
   args: number[];
   status?: number;
+  /**
+   * Where the call was made, in the caller's mode, as a return address (the calling instruction ends just
+   * before it): after the call to the ntdll stub (a 32-bit address for a WOW64 caller: after its call to
+   * the x86 stub), or after a `syscall` instruction that is not in an ntdll stub. Undefined when unknown.
+   */
+  caller?: number;
 }
 
 /** What the kernel offers to the process run loop. */
@@ -141,6 +199,22 @@ export interface KernelApi {
    * HeapAlloc/RtlAllocateHeap and friends work on it. Returns 0 when the address space is full.
    */
   createHeap?(arch: Arch): number;
+  /** (Added by the threads work, optional.) Why `thread` cannot run now, or undefined when it can. */
+  waitOf?(thread: KernelThread): ThreadWait | undefined;
+  /** (Added by the threads work, optional.) The virtual clock: interrupt time in 100 ns units. */
+  now?(): number;
+  /**
+   * (Added by the threads work, optional.) Every thread waits: let time pass up to `deadline` (the
+   * earliest timeout) and end the waits that are due.
+   */
+  advanceTo?(deadline: number): void;
+  /** (Added by the threads work, optional.) End the waits whose timeout has passed (at a switch point). */
+  expireWaits?(): void;
+  /**
+   * (Added by the threads work, optional.) A thread ended outside NtTerminateThread (the process exits):
+   * its object is signaled with `status`.
+   */
+  endThread?(thread: KernelThread, status: number): void;
 }
 
 // ---- Added by the process side (issue 4).

@@ -286,6 +286,8 @@ export interface TebInput {
   readonly wowTebOffset: number;
   /** TlsSlots[0], TlsSlots[1] (WOW64: the 64-bit stack pointer, WOW64_CPURESERVED). */
   readonly tlsSlots?: readonly number[];
+  /** SameTebFlags.InitialThread (default true; false for threads created later). */
+  readonly initialThread?: boolean;
 }
 
 /** A TEB at `at` (its pages are committed by the caller). */
@@ -306,7 +308,7 @@ export function writeTeb(mem: AddressSpace, bits: 32 | 64, at: number, t: TebInp
   b.unicodeStringAt(at + L.StaticUnicodeString, at + L.StaticUnicodeBuffer, 0, 2 * 261);
   b.ptr(at + L.DeallocationStack, t.deallocationStack);
   (t.tlsSlots ?? []).forEach((v, k) => b.ptr(at + L.TlsSlots + k * b.ptrSize, v));
-  b.u16(at + L.SameTebFlags, TEB_INITIAL_THREAD);
+  b.u16(at + L.SameTebFlags, t.initialThread === false ? 0 : TEB_INITIAL_THREAD);
   b.i32(at + L.WowTebOffset, t.wowTebOffset);
   b.commit(mem);
 }

@@ -23,4 +23,11 @@ export {
   writeTeb,
   appendLoaderEntry,
 } from "./environment";
-export { buildLauncher, type InitCall, type LauncherCode, type LauncherTraps } from "./launcher";
+export {
+  buildLauncher,
+  buildThreadLauncher,
+  type InitCall,
+  type LauncherCode,
+  type LauncherTraps,
+  type ThreadLauncherCode,
+} from "./launcher";

@@ -189,3 +189,107 @@ export function buildLauncher(o: {
     traps: { initFailed, exitReturned, detachDone },
   };
 }
+
+/** The thread launcher (`buildThreadLauncher`): where new threads start and where they leave. */
+export interface ThreadLauncherCode {
+  readonly base: number;
+  readonly bits: 32 | 64;
+  readonly bytes: Uint8Array;
+  readonly listing: ListingLine[];
+  /**
+   * Where a new thread starts (LdrInitializeThunk's part for threads, LdrpInitializeThread): x64 RCX =
+   * start routine, RDX = parameter; x86 EAX = start routine, EBX = parameter. It calls the
+   * DLL_THREAD_ATTACH notifications, then jumps to ntdll!RtlUserThreadStart with the same registers.
+   */
+  readonly start: number;
+  /** Same without the notifications (THREAD_CREATE_FLAGS_SKIP_THREAD_ATTACH). */
+  readonly startSkipAttach: number;
+  /**
+   * Where a thread leaving through RtlExitUserThread goes (LdrShutdownThread): RBX/EBX = exit status; the
+   * DLL_THREAD_DETACH notifications, then ntdll!NtTerminateThread(NtCurrentThread(), status).
+   */
+  readonly detach: number;
+  /** The `vmcall` after NtTerminateThread (it does not return). */
+  readonly terminateReturned: number;
+}
+
+/**
+ * The thread launcher page at `base`: `attach` / `detach` are the TLS callbacks and DllMain entries to
+ * call with DLL_THREAD_ATTACH (2) / DLL_THREAD_DETACH (3); `userThreadStart` is ntdll!RtlUserThreadStart
+ * and `terminateThread` ntdll!NtTerminateThread of the threads' architecture.
+ */
+export function buildThreadLauncher(o: {
+  base: number;
+  bits: 32 | 64;
+  attach: readonly InitCall[];
+  detach: readonly InitCall[];
+  userThreadStart: number;
+  terminateThread: number;
+}): ThreadLauncherCode {
+  const a = new Emitter(o.base);
+  let start: number;
+  let startSkipAttach: number;
+  let detach: number;
+  if (o.bits === 64) {
+    const calls = (list: readonly InitCall[], reason: number): void => {
+      for (const c of list) {
+        a.emit([0x48, 0xb9, ...a.imm64(c.base)], `mov rcx, ${h(c.base)}`);
+        a.emit([0xba, ...a.imm32(reason)], `mov edx, ${reason}`);
+        a.emit([0x45, 0x33, 0xc0], "xor r8d, r8d");
+        a.emit([0x48, 0xb8, ...a.imm64(c.fn)], `mov rax, ${h(c.fn)}`);
+        a.emit([0xff, 0xd0], `call rax ; ${c.what}`);
+      }
+    };
+    start = a.emit([0x48, 0x83, 0xec, 0x28], "sub rsp, 0x28");
+    a.emit([0x48, 0x8b, 0xd9], "mov rbx, rcx");
+    a.emit([0x48, 0x8b, 0xf2], "mov rsi, rdx");
+    calls(o.attach, 2);
+    a.emit([0x48, 0x8b, 0xcb], "mov rcx, rbx");
+    a.emit([0x48, 0x8b, 0xd6], "mov rdx, rsi");
+    a.emit([0x48, 0x83, 0xc4, 0x28], "add rsp, 0x28");
+    startSkipAttach = a.emit([0x48, 0xb8, ...a.imm64(o.userThreadStart)], `mov rax, ${h(o.userThreadStart)}`);
+    a.emit([0xff, 0xe0], "jmp rax ; ntdll!RtlUserThreadStart");
+    a.align(16);
+    detach = a.emit([0x48, 0x83, 0xec, 0x28], "sub rsp, 0x28");
+    calls(o.detach, 3);
+    a.emit([0x8b, 0xd3], "mov edx, ebx");
+    a.emit([0x48, 0xc7, 0xc1, 0xfe, 0xff, 0xff, 0xff], "mov rcx, -2 ; NtCurrentThread()");
+    a.emit([0x48, 0xb8, ...a.imm64(o.terminateThread)], `mov rax, ${h(o.terminateThread)}`);
+    a.emit([0xff, 0xd0], "call rax ; ntdll!NtTerminateThread");
+  } else {
+    const calls = (list: readonly InitCall[], reason: number): void => {
+      for (const c of list) {
+        a.emit([0x8b, 0xfc], "mov edi, esp");
+        a.emit([0x6a, 0x00], "push 0");
+        a.emit([0x6a, reason], `push ${reason}`);
+        a.emit([0x68, ...a.imm32(c.base)], `push ${h(c.base)}`);
+        a.emit([0xb8, ...a.imm32(c.fn)], `mov eax, ${h(c.fn)}`);
+        a.emit([0xff, 0xd0], `call eax ; ${c.what}`);
+        a.emit([0x8b, 0xe7], "mov esp, edi");
+      }
+    };
+    start = a.emit([0x8b, 0xf0], "mov esi, eax");
+    calls(o.attach, 2);
+    a.emit([0x8b, 0xc6], "mov eax, esi");
+    startSkipAttach = a.emit([0xba, ...a.imm32(o.userThreadStart)], `mov edx, ${h(o.userThreadStart)}`);
+    a.emit([0xff, 0xe2], "jmp edx ; ntdll!RtlUserThreadStart");
+    a.align(16);
+    detach = a.here;
+    calls(o.detach, 3);
+    a.emit([0x53], "push ebx");
+    a.emit([0x6a, 0xfe], "push -2 ; NtCurrentThread()");
+    a.emit([0xb8, ...a.imm32(o.terminateThread)], `mov eax, ${h(o.terminateThread)}`);
+    a.emit([0xff, 0xd0], "call eax ; ntdll!NtTerminateThread");
+  }
+  const terminateReturned = a.emit([0x0f, 0x01, 0xc1], "vmcall ; NtTerminateThread returned");
+  return {
+    base: o.base,
+    bits: o.bits,
+    bytes: Uint8Array.from(a.out),
+    listing: a.listing,
+    start,
+    startSkipAttach,
+    detach,
+    terminateReturned,
+  };
+}

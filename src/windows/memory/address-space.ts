@@ -825,11 +825,33 @@ export class AddressSpace implements Bus {
     };
     for (const v of this.vads) {
       free(cursor, v.start);
+      if (v.kind === RegionKind.Private) {
+        // A private allocation's pages are described by its runs alone (protection 0 = reserved): merge
+        // neighbouring runs of one protection, as regionAt would, without a lookup per stretch.
+        const runs = v.runs;
+        for (let k = 0; k < runs.length;) {
+          const p = runs[k].p;
+          const s = runs[k].s;
+          let e = runs[k].e;
+          for (k++; k < runs.length && runs[k].p === p; k++) e = runs[k].e;
+          out.push({
+            baseAddress: v.start + s * PAGE_SIZE,
+            allocationBase: v.start,
+            allocationProtect: v.allocProtect,
+            regionSize: (e - s) * PAGE_SIZE,
+            state: p === 0 ? MEM_RESERVE : MEM_COMMIT,
+            protect: p,
+            type: MEM_PRIVATE,
+            kind: "private",
+          });
+        }
+        cursor = v.end;
+        continue;
+      }
       let rel = 0;
       while (rel < v.pages) {
         const info = this.regionAt(v, rel);
-        const kind =
-          v.kind === RegionKind.Private ? "private" : v.kind === RegionKind.Mapped ? "mapped" : "image";
+        const kind = v.kind === RegionKind.Mapped ? "mapped" : "image";
         const r: RegionInfo = { ...info, kind };
         if (v.section !== null) {
           r.sectionId = v.section.id;

@@ -25,6 +25,7 @@ import { processThunks } from "./process";
 import { registryThunks } from "./registry";
 import { sectionThunks } from "./section";
 import { systemThunks } from "./system";
+import { threadThunks } from "./threads";
 import {
   SCRATCH_OFFSET,
   SCRATCH_SIZE,
@@ -46,6 +47,7 @@ const FAMILIES: readonly ThunkFamily[] = [
   systemThunks,
   exceptionThunks,
   registryThunks,
+  threadThunks,
 ];
 
 /** A thunked call between its two traps. */
@@ -54,6 +56,8 @@ interface Pending {
   readonly afters: ((status: number) => number | void)[];
   /** Set when the conversion failed: the status to return, no service was called. */
   skip: number | undefined;
+  /** The 32-bit caller's return address (after its call to the x86 ntdll stub), when readable. */
+  readonly caller?: number;
 }
 
 export const THUNK_ARGUMENTS = "Wow64pThunkArguments";
@@ -89,6 +93,13 @@ export class Wow64Layer {
     return top !== undefined && top.service === number && top.skip === undefined ? "x86" : "x64";
   }
 
+  /** The 32-bit caller's return address while service `number` runs for it (see `callerMode`). */
+  callerAddress(thread: KernelThread, number: number): number | undefined {
+    const stack = this.pending.get(thread.id);
+    const top = stack?.[stack.length - 1];
+    return top !== undefined && top.service === number && top.skip === undefined ? top.caller : undefined;
+  }
+
   trap(thread: KernelThread, entry: TrapEntry): KernelStop | undefined {
     return entry.name === THUNK_ARGUMENTS ? this.thunkArguments(thread, entry) : this.thunkResults(thread);
   }
@@ -111,7 +122,15 @@ export class Wow64Layer {
     const target = k.process.dlls.get("ntdll", "x64")?.exports.get(info.name);
     if (!target || !("address" in target)) return unimplemented(info.name, "not exported by x64 ntdll");
     const m = k.mem;
-    const p: Pending = { service, afters: [], skip: undefined };
+    // The x86 stack at the transition (dlls/code.ts): [esp] into the stub, [esp+4] the stub's caller,
+    // [esp+8] = args32: the caller's return address is just below the arguments.
+    let caller: number | undefined;
+    try {
+      caller = m.u32(args32 - 4);
+    } catch (e) {
+      if (!(e instanceof GuestFault)) throw e;
+    }
+    const p: Pending = { service, afters: [], skip: undefined, caller };
     let used = 0;
     const t: ThunkCall = {
       kernel: k,

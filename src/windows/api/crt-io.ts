@@ -1,0 +1,1382 @@
+/**
+ * msvcrt's files: the low-level I/O (file descriptors over kernel file handles: _open, _read, _lseek,
+ * _close…), FILE streams on them (fopen, fread, fgets, fseek, ungetc…), and the file system functions
+ * (remove, rename, _mkdir, _chdir, _findfirst…), over the process's sandboxed file system — the same VFS
+ * and handle table NtCreateFile and the kernel32 file APIs use (../kernel/file-io.ts).
+ *
+ * What goes where:
+ * - Writes (printf & co., fwrite, fputs, _write) are bridges around ntdll!NtWriteFile on the descriptor's
+ *   handle (crt-stdio.ts and `_write` here), so output to a file or the console is a visible system call.
+ * - Opens, reads, seeks, closes and the file system functions reach the kernel's VFS and handle table
+ *   directly (the handles are real kernel handles: NtClose, NtQueryInformationFile work on them).
+ * - Text mode (the default, `_fmode` 0): writes turn "\n" into "\r\n"; reads turn "\r\n" into "\n" and stop
+ *   at Ctrl-Z (0x1A), which stays unread until a seek (msvcrt's _read, "Text and binary mode file I/O").
+ * - Buffering: reads go through a 4 KB read-ahead per descriptor (given back to the file pointer before
+ *   any write, seek, tell or close); writes are not buffered (each call is one NtWriteFile). msvcrt
+ *   buffers file streams until fflush/fclose, which only changes when the bytes reach the file.
+ * - errno comes from the NTSTATUS through RtlNtStatusToDosError and msvcrt's _dosmaperr table.
+ *
+ * The descriptor table and the streams' pushed-back characters are kept here per process and msvcrt
+ * architecture; each FILE's `_file` and `_flag` fields in guest memory are the real ones (a debugger shows
+ * them, and the flags are the source of truth for feof/ferror).
+ */
+import {
+  FILE_ATTRIBUTE_DIRECTORY,
+  FILE_SHARE_READ,
+  FILE_SHARE_WRITE,
+  fileTimeToMs,
+  getFullPathName,
+  dosPathToNtPath,
+  win32PatternToNtExpression,
+  type FsDirEntry,
+  type VirtualFileSystem,
+} from "../fs";
+import { DiskFileObject, fileSystemOf } from "../kernel/file-io";
+import { FileObject } from "../kernel/file";
+import { unimplemented } from "../kernel/context";
+import { STATUS_SUCCESS } from "../kernel/status";
+import type { KernelStop } from "../kernel/types";
+import { FILE_SIZE, IOB_ENTRIES } from "../dlls/declarations-msvcrt";
+import type { Arch } from "../dlls";
+import type { Kernel } from "../kernel/kernel";
+import { api, bridge, type ApiCall, type ApiFamily, type BridgeCall } from "./context";
+import { ntStatusToDosError } from "./errors";
+import { fileError } from "./files";
+import {
+  crt,
+  crtAlloc,
+  crtExport,
+  iobBase,
+  latin1,
+  readCString,
+  readWString,
+  scratch,
+  setErrno,
+} from "./crt-state";
+import { stdHandle } from "./console";
+import { STATUS_PENDING } from "../kernel/status";
+import { scanFormat, stringInput, type ScanInput } from "./crt-scan";
+import { argSource, argWords, heapCall, processHeap } from "./crt-state";
+
+// errno values (errno.h, Microsoft "errno constants")
+export const EPERM = 1;
+export const ENOENT = 2;
+export const EBADF = 9;
+export const EACCES = 13;
+export const EEXIST = 17;
+export const EXDEV = 18;
+export const EINVAL = 22;
+export const EMFILE = 24;
+export const ENOSPC = 28;
+export const ENOTEMPTY = 41;
+
+/** msvcrt's _dosmaperr (dosmap.c errtable): Win32 error → errno; EACCES for 19-36, EINVAL otherwise. */
+export function dosmaperr(e: number): number {
+  const table: Record<number, number> = {
+    1: EINVAL,
+    2: ENOENT,
+    3: ENOENT,
+    4: EMFILE,
+    5: EACCES,
+    6: EBADF,
+    7: 12,
+    8: 12,
+    9: 12,
+    10: 7,
+    11: 8,
+    12: EINVAL,
+    13: EINVAL,
+    15: ENOENT,
+    16: EACCES,
+    17: EXDEV,
+    18: ENOENT,
+    33: EACCES,
+    53: ENOENT,
+    65: EACCES,
+    67: ENOENT,
+    80: EEXIST,
+    82: EACCES,
+    83: EACCES,
+    87: EINVAL,
+    89: 11,
+    108: EACCES,
+    109: 32,
+    112: ENOSPC,
+    114: EBADF,
+    128: 10,
+    130: EBADF,
+    131: EINVAL,
+    132: EACCES,
+    145: ENOTEMPTY,
+    158: EACCES,
+    161: ENOENT,
+    164: 11,
+    167: EACCES,
+    183: EEXIST,
+    206: ENOENT,
+    215: 11,
+    1816: 12,
+  };
+  if (table[e] !== undefined) return table[e];
+  if (e >= 19 && e <= 36) return EACCES;
+  if (e >= 188 && e <= 202) return 8; // ENOEXEC
+  return EINVAL;
+}
+
+/** errno (and _doserrno's source) for a failed NTSTATUS. */
+function statusErrno(c: ApiCall, status: number): void {
+  setErrno(c, dosmaperr(fileError(status) ?? ntStatusToDosError(status)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// descriptors
+
+interface Fd {
+  handle: number;
+  /** undefined: follow _fmode (the standard descriptors until _setmode). */
+  text: boolean | undefined;
+  append: boolean;
+  /** Ctrl-Z was read in text mode (msvcrt's FEOFLAG): reads return end of file until a seek. */
+  eofZ: boolean;
+  rbuf: Uint8Array;
+  rpos: number;
+}
+
+interface IoState {
+  fds: (Fd | undefined)[];
+  /** Pushed-back characters per FILE*. */
+  unget: Map<number, number[]>;
+  /** FILE blocks allocated beyond _iob. */
+  extra: Set<number>;
+  finds: Map<number, { entries: FsDirEntry[]; index: number }>;
+  nextFind: number;
+}
+
+const ioStates = new WeakMap<Kernel, Map<Arch, IoState>>();
+
+function io(c: ApiCall): IoState {
+  let m = ioStates.get(c.kernel);
+  if (!m) ioStates.set(c.kernel, (m = new Map()));
+  let s = m.get(c.arch);
+  if (!s) {
+    s = { fds: [], unget: new Map(), extra: new Set(), finds: new Map(), nextFind: 1 };
+    m.set(c.arch, s);
+  }
+  return s;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** The descriptor `fd`, or undefined (EBADF); 0-2 are the standard handles. */
+export function fdOf(c: ApiCall, fd: number): Fd | undefined {
+  const s = io(c);
+  if (fd < 0 || fd >= 2048 || !Number.isInteger(fd)) return undefined;
+  let f = s.fds[fd];
+  if (f === undefined && fd < 3) {
+    const h = stdHandle(c, -10 - fd);
+    if (h === undefined || h === 0 || h === -1) return undefined;
+    f = { handle: h, text: undefined, append: false, eofZ: false, rbuf: EMPTY, rpos: 0 };
+    s.fds[fd] = f;
+  }
+  return f;
+}
+
+function isText(c: ApiCall, f: Fd): boolean {
+  if (f.text !== undefined) return f.text;
+  return (c.mem.u32(crtExport(c, "_fmode")) & 0x8000) === 0;
+}
+
+function vfsOf(c: ApiCall): VirtualFileSystem {
+  return fileSystemOf(c.kernel);
+}
+
+function diskOf(c: ApiCall, f: Fd): DiskFileObject | undefined {
+  const o = c.kernel.handles.get(f.handle)?.object;
+  return o instanceof DiskFileObject ? o : undefined;
+}
+
+/** Up to `n` bytes from the handle: the disk file at its pointer, or the console's input. */
+function readHandle(c: ApiCall, f: Fd, n: number): Uint8Array | number {
+  const o = c.kernel.handles.get(f.handle)?.object;
+  if (o instanceof DiskFileObject) {
+    const r = o.vfs.read(o.file, n);
+    if (r.status === STATUS_SUCCESS || r.status === 0xc0000011 /* STATUS_END_OF_FILE */) return r.data;
+    return r.status;
+  }
+  if (o instanceof FileObject && o.console === "stdin") return c.process.console.read(n);
+  return 0xc0000008; // STATUS_INVALID_HANDLE
+}
+
+/** Gives the read-ahead back to the file pointer (before a write, seek, tell or close). */
+export function syncFd(c: ApiCall, f: Fd): void {
+  const d = diskOf(c, f);
+  if (d && f.rpos < f.rbuf.length) d.vfs.setPosition(d.file, d.file.position - (f.rbuf.length - f.rpos));
+  if (d) {
+    f.rbuf = EMPTY;
+    f.rpos = 0;
+  }
+}
+
+/** The next raw byte, -1 at the end, or -2 on an error (errno set). */
+function rawByte(c: ApiCall, f: Fd): number {
+  if (f.rpos >= f.rbuf.length) {
+    const r = readHandle(c, f, 0x1000);
+    if (typeof r === "number") {
+      statusErrno(c, r);
+      return -2;
+    }
+    if (r.length === 0) return -1;
+    f.rbuf = r;
+    f.rpos = 0;
+  }
+  return f.rbuf[f.rpos++];
+}
+
+/** The next byte as _read delivers it (text mode: CR LF → LF, Ctrl-Z ends the file). */
+function fdByte(c: ApiCall, f: Fd): number {
+  if (!isText(c, f)) return rawByte(c, f);
+  if (f.eofZ) return -1;
+  const b = rawByte(c, f);
+  if (b === 0x1a) {
+    f.eofZ = true;
+    f.rpos--;
+    return -1;
+  }
+  if (b === 0x0d) {
+    const n = rawByte(c, f);
+    if (n === 0x0a) return 0x0a;
+    if (n >= 0) f.rpos--;
+    return 0x0d;
+  }
+  return b;
+}
+
+function position(c: ApiCall, f: Fd): number {
+  const d = diskOf(c, f);
+  if (!d) return -1;
+  return d.file.position - (f.rbuf.length - f.rpos);
+}
+
+/** _lseek: the new position, or -1 with errno. */
+function seekFd(c: ApiCall, f: Fd, off: number, whence: number): number {
+  const d = diskOf(c, f);
+  if (!d) {
+    setErrno(c, EBADF);
+    return -1;
+  }
+  syncFd(c, f);
+  let base: number;
+  if (whence === 0) base = 0;
+  else if (whence === 1) base = d.file.position;
+  else if (whence === 2) base = d.vfs.queryStandard(d.file).endOfFile;
+  else {
+    setErrno(c, EINVAL);
+    return -1;
+  }
+  const t = base + off;
+  if (t < 0) {
+    setErrno(c, EINVAL);
+    return -1;
+  }
+  d.vfs.setPosition(d.file, t);
+  f.eofZ = false;
+  return t;
+}
+
+/**
+ * The NtWriteFile a write to descriptor `fd` makes: the bytes (translated in text mode) in the thread's
+ * buffer, at the end for an append descriptor. Returns false (errno EBADF) for a bad descriptor: the call
+ * is then made on handle 0 and fails.
+ */
+export function writeFdPre(c: BridgeCall, fd: number, data: number[]): boolean {
+  const f = fdOf(c, fd);
+  let bytes = data;
+  if (f && isText(c, f)) {
+    bytes = [];
+    for (const b of data) {
+      if (b === 0x0a) bytes.push(0x0d);
+      bytes.push(b);
+    }
+  }
+  if (f) {
+    syncFd(c, f);
+    const d = diskOf(c, f);
+    if (d && f.append) d.vfs.setPosition(d.file, d.vfs.queryStandard(d.file).endOfFile);
+  } else setErrno(c, EBADF);
+  const buf = scratch(c, bytes.length + 1);
+  c.mem.write(buf, Uint8Array.from(bytes));
+  const iosb = c.local(0);
+  c.writePtr(iosb, STATUS_PENDING);
+  c.writePtr(iosb + c.ptrSize, 0);
+  c.nt(0, f ? f.handle : 0);
+  c.nt(1, 0);
+  c.nt(2, 0);
+  c.nt(3, 0);
+  c.nt(4, iosb);
+  c.nt(5, buf);
+  c.nt(6, bytes.length);
+  c.nt(7, 0);
+  c.nt(8, 0);
+  return f !== undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// opening
+
+const O_WRONLY = 1;
+const O_RDWR = 2;
+const O_APPEND = 8;
+const O_CREAT = 0x100;
+const O_TRUNC = 0x200;
+const O_EXCL = 0x400;
+const O_TEXT = 0x4000;
+const O_BINARY = 0x8000;
+
+const SYNCHRONIZE = 0x100000;
+const DELETE = 0x10000;
+const FILE_READ_ATTRIBUTES = 0x80;
+const FILE_GENERIC_READ = 0x120089;
+const FILE_GENERIC_WRITE = 0x120116;
+const FILE_SYNCHRONOUS_IO_NONALERT = 0x20;
+const FILE_NON_DIRECTORY_FILE = 0x40;
+const FILE_DIRECTORY_FILE = 0x1;
+const FILE_OPEN_FOR_BACKUP_INTENT = 0x4000;
+
+function callerOf(c: ApiCall): { wow64: boolean; threadId: number } {
+  return { wow64: c.arch === "x86" && c.process.wow64, threadId: c.thread.id };
+}
+
+/** The NT path of a CRT path argument (errno ENOENT when it cannot be converted). */
+function ntPath(c: ApiCall, path: string): string | undefined {
+  if (path.length === 0) {
+    setErrno(c, ENOENT);
+    return undefined;
+  }
+  const r = dosPathToNtPath(path, vfsOf(c).currentDirectory);
+  if (r.status !== STATUS_SUCCESS) {
+    setErrno(c, ENOENT);
+    return undefined;
+  }
+  return r.ntPath;
+}
+
+/** A path argument: char* for the plain names, wchar_t* for the _w ones. */
+function pathArg(c: ApiCall, i: number): string {
+  const p = c.arg(i);
+  if (p === 0) return "";
+  return c.entry.name.startsWith("_w")
+    ? String.fromCharCode(...readWString(c.mem, p, 32767))
+    : latin1(readCString(c.mem, p, 32767));
+}
+
+/** _sopen: a new descriptor (the lowest free one from 3), or -1 with errno. */
+function openFd(c: ApiCall, path: string, oflag: number, pmode: number): number {
+  const nt = ntPath(c, path);
+  if (nt === undefined) return -1;
+  const acc = oflag & 3;
+  if (acc === 3) {
+    setErrno(c, EINVAL);
+    return -1;
+  }
+  let access =
+    acc === 0
+      ? FILE_GENERIC_READ
+      : acc === O_WRONLY
+        ? FILE_GENERIC_WRITE
+        : FILE_GENERIC_READ | FILE_GENERIC_WRITE;
+  access |= SYNCHRONIZE | FILE_READ_ATTRIBUTES;
+  const create = oflag & (O_CREAT | O_EXCL | O_TRUNC);
+  // _sopen's CreateFile disposition → NtCreateFile's
+  const disposition =
+    create === (O_CREAT | O_EXCL) || create === (O_CREAT | O_EXCL | O_TRUNC)
+      ? 2 // CREATE_NEW → FILE_CREATE
+      : create === (O_CREAT | O_TRUNC)
+        ? 5 // CREATE_ALWAYS → FILE_OVERWRITE_IF
+        : create === O_CREAT
+          ? 3 // OPEN_ALWAYS → FILE_OPEN_IF
+          : create & O_TRUNC
+            ? 4 // TRUNCATE_EXISTING → FILE_OVERWRITE
+            : 1; // OPEN_EXISTING → FILE_OPEN
+  const vfs = vfsOf(c);
+  const r = vfs.open({
+    path: nt,
+    access: access >>> 0,
+    share: FILE_SHARE_READ | FILE_SHARE_WRITE,
+    disposition,
+    options: FILE_NON_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT,
+    attributes: oflag & O_CREAT && !(pmode & 0x80) ? 0x1 /* READONLY */ : 0x80 /* NORMAL */,
+    caller: callerOf(c),
+  });
+  if (r.file === undefined) {
+    if (r.status >>> 0 === 0xc0000035 && disposition === 2) setErrno(c, EEXIST);
+    else statusErrno(c, r.status);
+    return -1;
+  }
+  const h = c.kernel.handles.insert(new DiskFileObject(vfs, r.file), r.file.access);
+  const s = io(c);
+  let fd = 3;
+  while (s.fds[fd] !== undefined) fd++;
+  const fmodeText = (c.mem.u32(crtExport(c, "_fmode")) & O_BINARY) === 0;
+  s.fds[fd] = {
+    handle: h,
+    text: oflag & O_BINARY ? false : oflag & O_TEXT ? true : fmodeText,
+    append: (oflag & O_APPEND) !== 0,
+    eofZ: false,
+    rbuf: EMPTY,
+    rpos: 0,
+  };
+  return fd;
+}
+
+function closeFd(c: ApiCall, fd: number): number {
+  const f = fdOf(c, fd);
+  if (f === undefined) {
+    setErrno(c, EBADF);
+    return -1;
+  }
+  syncFd(c, f);
+  io(c).fds[fd] = undefined;
+  if (fd >= 3 || diskOf(c, f)) c.kernel.handles.close(f.handle);
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// streams
+
+export const _IOREAD = 0x1;
+export const _IOWRT = 0x2;
+export const _IONBF = 0x4;
+export const _IOEOF = 0x10;
+export const _IOERR = 0x20;
+export const _IORW = 0x80;
+
+export interface Stream {
+  readonly file: number;
+  readonly fd: number;
+}
+
+function flagAddr(c: ApiCall, file: number): number {
+  return file + (c.arch === "x64" ? 24 : 12);
+}
+
+function fileFd(c: ApiCall, file: number): number {
+  return c.mem.i32(flagAddr(c, file) + 4);
+}
+
+export function getFlag(c: ApiCall, s: Stream): number {
+  return c.mem.u32(flagAddr(c, s.file));
+}
+
+export function setFlag(c: ApiCall, s: Stream, set: number, clear = 0): void {
+  const a = flagAddr(c, s.file);
+  c.mem.w32(a, ((c.mem.u32(a) & ~clear) | set) >>> 0);
+}
+
+/** The open stream a FILE* names (an _iob entry or one fopen allocated), or undefined. */
+export function streamAt(c: ApiCall, file: number): Stream | undefined {
+  crt(c);
+  if (file === 0) return undefined;
+  const iob = iobBase(c);
+  const fs = FILE_SIZE[c.arch];
+  const k = (file - iob) / fs;
+  const known = (Number.isInteger(k) && k >= 0 && k < IOB_ENTRIES) || io(c).extra.has(file);
+  if (!known) return undefined;
+  if ((c.mem.u32(flagAddr(c, file)) & (_IOREAD | _IOWRT | _IORW)) === 0) return undefined;
+  return { file, fd: fileFd(c, file) };
+}
+
+/** A FILE* argument: the stream, or a stop naming the function for a pointer that is not a FILE. */
+export function streamArg(c: ApiCall, i: number): Stream | KernelStop {
+  const s = streamAt(c, c.arg(i));
+  if (s !== undefined) return s;
+  return unimplemented(
+    c.entry.name.replace(/\$(pre|post)$/, ""),
+    `FILE* 0x${c.arg(i).toString(16)} is not an open stream`,
+  );
+}
+
+function ungets(c: ApiCall, s: Stream): number[] {
+  const m = io(c).unget;
+  let u = m.get(s.file);
+  if (!u) m.set(s.file, (u = []));
+  return u;
+}
+
+/** The next character of a stream (EOF -1; the flags record end of file or an error). */
+export function streamGetc(c: ApiCall, s: Stream): number {
+  const u = ungets(c, s);
+  if (u.length > 0) return u.pop()!;
+  const flag = getFlag(c, s);
+  if (!(flag & (_IOREAD | _IORW))) {
+    setFlag(c, s, _IOERR);
+    setErrno(c, EBADF);
+    return -1;
+  }
+  const f = fdOf(c, s.fd);
+  if (!f) {
+    setFlag(c, s, _IOERR);
+    return -1;
+  }
+  if (flag & _IORW) setFlag(c, s, _IOREAD);
+  const b = fdByte(c, f);
+  if (b === -1) setFlag(c, s, _IOEOF);
+  else if (b === -2) {
+    setFlag(c, s, _IOERR);
+    return -1;
+  }
+  return b;
+}
+
+export function streamUngetc(c: ApiCall, s: Stream, ch: number): number {
+  if (ch === -1) return -1;
+  ungets(c, s).push(ch & 0xff);
+  setFlag(c, s, 0, _IOEOF);
+  return ch & 0xff;
+}
+
+/** Before a write on a stream: EBADF/_IOERR when it is not writable; pushed-back input is dropped. */
+export function streamWritable(c: ApiCall, s: Stream): boolean {
+  const flag = getFlag(c, s);
+  // msvcrt's _flsbuf: not opened for writing, or an update stream whose last operation was a read that did
+  // not reach the end (C requires a seek between them): _IOERR
+  if (!(flag & (_IOWRT | _IORW)) || (flag & _IORW && flag & _IOREAD && !(flag & _IOEOF))) {
+    setFlag(c, s, _IOERR);
+    return false;
+  }
+  ungets(c, s).length = 0;
+  if (flag & _IORW) setFlag(c, s, _IOWRT, _IOREAD | _IOEOF);
+  return true;
+}
+
+/** fopen's mode string → _open flags and stream flags (msvcrt _openfile), or undefined (EINVAL). */
+function parseMode(c: ApiCall, mode: string): { oflag: number; flag: number } | undefined {
+  let oflag: number;
+  let flag: number;
+  switch (mode[0]) {
+    case "r":
+      oflag = 0;
+      flag = _IOREAD;
+      break;
+    case "w":
+      oflag = O_WRONLY | O_CREAT | O_TRUNC;
+      flag = _IOWRT;
+      break;
+    case "a":
+      oflag = O_WRONLY | O_CREAT | O_APPEND;
+      flag = _IOWRT;
+      break;
+    default:
+      return undefined;
+  }
+  let plus = false;
+  let tb = false;
+  for (const ch of mode.slice(1)) {
+    if (ch === "+" && !plus) {
+      plus = true;
+      oflag = (oflag & ~O_WRONLY) | O_RDWR;
+      flag = _IORW;
+    } else if ((ch === "t" || ch === "b") && !tb) {
+      tb = true;
+      oflag |= ch === "t" ? O_TEXT : O_BINARY;
+    } else if ("cnSRTD".includes(ch)) continue;
+    else if (ch === " ") continue;
+    else return undefined;
+  }
+  void c;
+  return { oflag, flag };
+}
+
+/** A free FILE: an unused _iob entry from 3, else a new block. */
+function newFile(c: ApiCall): number {
+  const iob = iobBase(c);
+  const fs = FILE_SIZE[c.arch];
+  for (let k = 3; k < IOB_ENTRIES; k++) {
+    const f = iob + k * fs;
+    if ((c.mem.u32(flagAddr(c, f)) & (_IOREAD | _IOWRT | _IORW)) === 0) return f;
+  }
+  const s = io(c);
+  for (const f of s.extra) if ((c.mem.u32(flagAddr(c, f)) & (_IOREAD | _IOWRT | _IORW)) === 0) return f;
+  const f = crtAlloc(c, fs);
+  s.extra.add(f);
+  return f;
+}
+
+function attach(c: ApiCall, file: number, fd: number, flag: number): number {
+  c.mem.write(file, new Uint8Array(FILE_SIZE[c.arch]));
+  c.mem.w32(flagAddr(c, file), flag);
+  c.mem.w32(flagAddr(c, file) + 4, fd);
+  io(c).unget.delete(file);
+  return file;
+}
+
+function fopenAt(c: ApiCall, path: string, modeStr: string, reuse?: number): number {
+  const m = parseMode(c, modeStr);
+  if (m === undefined) {
+    setErrno(c, EINVAL);
+    return 0;
+  }
+  const fd = openFd(c, path, m.oflag, 0x180);
+  if (fd < 0) return 0;
+  return attach(c, reuse ?? newFile(c), fd, m.flag);
+}
+
+function closeStream(c: ApiCall, s: Stream): number {
+  const r = closeFd(c, s.fd);
+  c.mem.w32(flagAddr(c, s.file), 0);
+  io(c).unget.delete(s.file);
+  return r < 0 ? -1 : 0;
+}
+
+function streamTell(c: ApiCall, s: Stream): number {
+  const f = fdOf(c, s.fd);
+  if (!f) {
+    setErrno(c, EBADF);
+    return -1;
+  }
+  const p = position(c, f);
+  if (p < 0) {
+    setErrno(c, EINVAL);
+    return -1;
+  }
+  return Math.max(0, p - ungets(c, s).length);
+}
+
+function streamSeek(c: ApiCall, s: Stream, off: number, whence: number): number {
+  if (whence < 0 || whence > 2) {
+    setErrno(c, EINVAL);
+    return -1;
+  }
+  const f = fdOf(c, s.fd);
+  if (!f) {
+    setErrno(c, EBADF);
+    return -1;
+  }
+  let o = off;
+  if (whence === 1) o -= ungets(c, s).length;
+  ungets(c, s).length = 0;
+  setFlag(c, s, 0, _IOEOF);
+  if (getFlag(c, s) & _IORW) setFlag(c, s, 0, _IOREAD | _IOWRT);
+  return seekFd(c, f, o, whence) < 0 ? -1 : 0;
+}
+
+/** A 64-bit argument starting at argument i (x86: two slots). */
+function arg64(c: ApiCall, i: number): number {
+  if (c.arch === "x64") return c.sarg(i);
+  return (c.u32(i + 1) | 0) * 2 ** 32 + c.u32(i);
+}
+
+/** Sets EDX for a 64-bit result on x86 and returns the low part (x64: the value). */
+function ret64(c: ApiCall, v: number): number {
+  if (c.arch === "x64") return v;
+  const hi = Math.floor(v / 2 ** 32);
+  c.thread.cpu.lo[2] = hi | 0;
+  return v >>> 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// find
+
+/** time_t seconds of a FILETIME. */
+function timeOf(ft: bigint): number {
+  return Math.floor(fileTimeToMs(ft) / 1000);
+}
+
+/** Writes a _finddata structure: `wide64` selects __finddata64_t (64-bit times and size). */
+function writeFind(c: ApiCall, out: number, e: FsDirEntry, layout: "32" | "64i32" | "64"): void {
+  const m = c.mem;
+  const attrib = e.attributes & 0x37; // _A_RDONLY _A_HIDDEN _A_SYSTEM _A_SUBDIR _A_ARCH
+  const name = Uint8Array.from([...Array.from(e.name, (ch) => ch.charCodeAt(0) & 0xff).slice(0, 259), 0]);
+  if (layout === "32") {
+    // struct _finddata32_t: attrib, time_create, time_access, time_write (32-bit), size (32-bit), name[260]
+    m.write(out, new Uint8Array(280));
+    m.w32(out, attrib);
+    m.w32(out + 4, timeOf(e.creationTime) >>> 0);
+    m.w32(out + 8, timeOf(e.lastAccessTime) >>> 0);
+    m.w32(out + 12, timeOf(e.lastWriteTime) >>> 0);
+    m.w32(out + 16, e.endOfFile >>> 0);
+    m.write(out + 20, name);
+    return;
+  }
+  // _finddata64i32_t / __finddata64_t: attrib, pad, 3 × __time64_t at 8, size at 32 (32 or 64 bits), name
+  m.write(out, new Uint8Array(layout === "64" ? 304 : 296));
+  m.w32(out, attrib);
+  m.w64(out + 8, timeOf(e.creationTime));
+  m.w64(out + 16, timeOf(e.lastAccessTime));
+  m.w64(out + 24, timeOf(e.lastWriteTime));
+  if (layout === "64") {
+    m.w64(out + 32, e.endOfFile);
+    m.write(out + 40, name);
+  } else {
+    m.w32(out + 32, e.endOfFile >>> 0);
+    m.write(out + 36, name);
+  }
+}
+
+function findLayout(c: ApiCall): "32" | "64i32" | "64" {
+  if (c.entry.name.endsWith("64")) return "64";
+  return c.arch === "x86" ? "32" : "64i32";
+}
+
+function findFirst(c: ApiCall): number {
+  const spec = pathArg(c, 0);
+  const nt = ntPath(c, spec);
+  if (nt === undefined) return -1;
+  const cut = nt.lastIndexOf("\\");
+  const dir = nt.slice(0, cut);
+  const name = nt.slice(cut + 1);
+  const vfs = vfsOf(c);
+  const r = vfs.open({
+    path: dir.endsWith(":") ? dir + "\\" : dir,
+    access: 0x1 | SYNCHRONIZE,
+    share: 7,
+    disposition: 1,
+    options: FILE_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT | FILE_OPEN_FOR_BACKUP_INTENT,
+    caller: callerOf(c),
+  });
+  if (r.file === undefined) {
+    statusErrno(c, r.status);
+    return -1;
+  }
+  const q = vfs.queryDirectory(r.file, {
+    expression: win32PatternToNtExpression(name),
+    restart: true,
+    max: 100000,
+  });
+  vfs.close(r.file);
+  if (q.entries.length === 0) {
+    setErrno(c, ENOENT);
+    return -1;
+  }
+  const s = io(c);
+  const h = s.nextFind++;
+  s.finds.set(h, { entries: q.entries, index: 1 });
+  writeFind(c, c.arg(1), q.entries[0], findLayout(c));
+  return h;
+}
+
+function findNext(c: ApiCall): number {
+  const f = io(c).finds.get(c.sarg(0));
+  if (f === undefined) {
+    setErrno(c, EINVAL);
+    return -1;
+  }
+  if (f.index >= f.entries.length) {
+    setErrno(c, ENOENT);
+    return -1;
+  }
+  writeFind(c, c.arg(1), f.entries[f.index++], findLayout(c));
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// the file system functions
+
+function openForDelete(c: ApiCall, path: string, directory: boolean) {
+  const nt = ntPath(c, path);
+  if (nt === undefined) return undefined;
+  const vfs = vfsOf(c);
+  const r = vfs.open({
+    path: nt,
+    access: DELETE | SYNCHRONIZE | FILE_READ_ATTRIBUTES,
+    share: 7,
+    disposition: 1,
+    options:
+      (directory ? FILE_DIRECTORY_FILE : FILE_NON_DIRECTORY_FILE) |
+      FILE_SYNCHRONOUS_IO_NONALERT |
+      FILE_OPEN_FOR_BACKUP_INTENT,
+    caller: callerOf(c),
+  });
+  if (r.file === undefined) {
+    statusErrno(c, r.status);
+    return undefined;
+  }
+  return r.file;
+}
+
+/** remove/_unlink (DeleteFile) and _rmdir (RemoveDirectory). */
+function removePath(c: ApiCall, directory: boolean): number {
+  const file = openForDelete(c, pathArg(c, 0), directory);
+  if (file === undefined) return -1;
+  const vfs = vfsOf(c);
+  const st = vfs.setDisposition(file, true);
+  vfs.close(file);
+  if (st !== STATUS_SUCCESS) {
+    statusErrno(c, st);
+    return -1;
+  }
+  return 0;
+}
+
+function mkdirPath(c: ApiCall): number {
+  const nt = ntPath(c, pathArg(c, 0));
+  if (nt === undefined) return -1;
+  const vfs = vfsOf(c);
+  const r = vfs.open({
+    path: nt,
+    access: 0x1 | SYNCHRONIZE,
+    share: 3,
+    disposition: 2,
+    options: FILE_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT | FILE_OPEN_FOR_BACKUP_INTENT,
+    attributes: 0x80,
+    caller: callerOf(c),
+  });
+  if (r.file === undefined) {
+    // CreateDirectory reports an existing name as ERROR_ALREADY_EXISTS → EEXIST
+    if (r.status >>> 0 === 0xc0000035) setErrno(c, EEXIST);
+    else statusErrno(c, r.status);
+    return -1;
+  }
+  vfs.close(r.file);
+  return 0;
+}
+
+/** rename (MoveFile): the target must not exist. */
+function renamePath(c: ApiCall): number {
+  const from = pathArg(c, 0);
+  const to = ntPath(c, pathArg(c, 1));
+  if (to === undefined) return -1;
+  const nt = ntPath(c, from);
+  if (nt === undefined) return -1;
+  const vfs = vfsOf(c);
+  const r = vfs.open({
+    path: nt,
+    access: DELETE | SYNCHRONIZE | FILE_READ_ATTRIBUTES,
+    share: 7,
+    disposition: 1,
+    options: FILE_SYNCHRONOUS_IO_NONALERT | FILE_OPEN_FOR_BACKUP_INTENT,
+    caller: callerOf(c),
+  });
+  if (r.file === undefined) {
+    statusErrno(c, r.status);
+    return -1;
+  }
+  const st = vfs.rename(r.file, to, false, undefined, callerOf(c));
+  vfs.close(r.file);
+  if (st !== STATUS_SUCCESS) {
+    // MoveFile onto an existing name: ERROR_ALREADY_EXISTS → EEXIST
+    if (st >>> 0 === 0xc0000035) setErrno(c, EEXIST);
+    else statusErrno(c, st);
+    return -1;
+  }
+  return 0;
+}
+
+/** _chdir (SetCurrentDirectory): the directory must exist. */
+function chdirPath(c: ApiCall): number {
+  const path = pathArg(c, 0);
+  const vfs = vfsOf(c);
+  const full = getFullPathName(path, vfs.currentDirectory);
+  const nt = ntPath(c, path);
+  if (nt === undefined || full.status !== STATUS_SUCCESS) return -1;
+  const q = vfs.queryAttributes(nt, callerOf(c));
+  if (q.info === undefined) {
+    statusErrno(c, q.status);
+    return -1;
+  }
+  if (!(q.info.attributes & FILE_ATTRIBUTE_DIRECTORY)) {
+    setErrno(c, ENOENT); // ERROR_DIRECTORY → EINVAL on Windows; msvcrt's _chdir documents ENOENT
+    return -1;
+  }
+  const p = full.path.replace(/\\+$/, "");
+  vfs.currentDirectory = p.length === 2 ? p + "\\" : p;
+  return 0;
+}
+
+/** _getcwd(buffer, maxlen): NULL buffer → malloc'd (at least maxlen); ERANGE when it does not fit. */
+function getcwd(c: ApiCall, heapAlloc: (n: number) => number): number {
+  const cwd = vfsOf(c).currentDirectory;
+  const wide = c.entry.name.startsWith("_w");
+  const need = cwd.length + 1;
+  let buf = c.arg(0);
+  const max = c.u32(1) | 0;
+  if (buf === 0) {
+    buf = heapAlloc(Math.max(need, max) * (wide ? 2 : 1));
+    if (buf === 0) {
+      setErrno(c, 12);
+      return 0;
+    }
+  } else if (max < need) {
+    setErrno(c, 34); // ERANGE
+    return 0;
+  }
+  if (wide) {
+    for (let i = 0; i < cwd.length; i++) c.mem.w16(buf + 2 * i, cwd.charCodeAt(i));
+    c.mem.w16(buf + 2 * cwd.length, 0);
+  } else c.mem.write(buf, Uint8Array.from([...Array.from(cwd, (ch) => ch.charCodeAt(0) & 0xff), 0]));
+  return buf;
+}
+
+/** _access(path, mode): 0 if it exists (and is writable for mode 2/6), -1 with ENOENT/EACCES. */
+function accessPath(c: ApiCall): number {
+  const nt = ntPath(c, pathArg(c, 0));
+  if (nt === undefined) return -1;
+  const mode = c.u32(1);
+  if (mode & ~6) {
+    setErrno(c, EINVAL);
+    return -1;
+  }
+  const q = vfsOf(c).queryAttributes(nt, callerOf(c));
+  if (q.info === undefined) {
+    statusErrno(c, q.status);
+    return -1;
+  }
+  if (mode & 2 && q.info.attributes & 1 && !(q.info.attributes & FILE_ATTRIBUTE_DIRECTORY)) {
+    setErrno(c, EACCES);
+    return -1;
+  }
+  return 0;
+}
+
+/**
+ * struct stat as msvcrt fills it: st_dev/st_rdev the drive (2 = C:), st_ino 0, st_mode (_S_IFDIR 0x4000 or
+ * _S_IFREG 0x8000, _S_IREAD 0x100 | _S_IWRITE 0x80 unless read-only, _S_IEXEC 0x40 for .exe/.com/.bat/.cmd
+ * and directories, copied to the group and other bits), st_nlink 1, uid/gid 0.
+ * `layout`: "32" (_stat32: 32-bit size and times, 36 bytes), "64i32" (_stat64i32, 48 bytes), "64" (_stat64,
+ * 56 bytes).
+ */
+function writeStat(
+  c: ApiCall,
+  out: number,
+  info: { attributes: number; lastAccessTime: bigint; lastWriteTime: bigint; creationTime: bigint },
+  size: number,
+  name: string,
+  layout: "32" | "64i32" | "64",
+  dev: number,
+): void {
+  const m = c.mem;
+  const dir = (info.attributes & FILE_ATTRIBUTE_DIRECTORY) !== 0;
+  let mode = dir ? 0x4000 : 0x8000;
+  mode |= 0x100;
+  if (!(info.attributes & 1)) mode |= 0x80;
+  if (dir || /\.(exe|com|bat|cmd)$/i.test(name)) mode |= 0x40;
+  mode |= ((mode & 0x1c0) >> 3) | ((mode & 0x1c0) >> 6);
+  const n = layout === "32" ? 36 : layout === "64i32" ? 48 : 56;
+  m.write(out, new Uint8Array(n));
+  m.w32(out, dev); // st_dev
+  m.w16(out + 4, 0); // st_ino
+  m.w16(out + 6, mode);
+  m.w16(out + 8, 1); // st_nlink
+  m.w32(out + 16, dev); // st_rdev
+  if (layout === "32") {
+    m.w32(out + 20, size >>> 0);
+    m.w32(out + 24, timeOf(info.lastAccessTime) >>> 0);
+    m.w32(out + 28, timeOf(info.lastWriteTime) >>> 0);
+    m.w32(out + 32, timeOf(info.creationTime) >>> 0);
+  } else if (layout === "64i32") {
+    m.w32(out + 20, size >>> 0);
+    m.w64(out + 24, timeOf(info.lastAccessTime));
+    m.w64(out + 32, timeOf(info.lastWriteTime));
+    m.w64(out + 40, timeOf(info.creationTime));
+  } else {
+    m.w64(out + 24, size);
+    m.w64(out + 32, timeOf(info.lastAccessTime));
+    m.w64(out + 40, timeOf(info.lastWriteTime));
+    m.w64(out + 48, timeOf(info.creationTime));
+  }
+}
+
+function statLayout(c: ApiCall): "32" | "64i32" | "64" {
+  if (c.entry.name.endsWith("64")) return "64";
+  return c.arch === "x86" ? "32" : "64i32";
+}
+
+function statPath(c: ApiCall): number {
+  const path = pathArg(c, 0);
+  const nt = ntPath(c, path);
+  if (nt === undefined) return -1;
+  const q = vfsOf(c).queryAttributes(nt, callerOf(c));
+  if (q.info === undefined) {
+    statusErrno(c, q.status);
+    return -1;
+  }
+  writeStat(c, c.arg(1), q.info, q.endOfFile ?? 0, path, statLayout(c), 2);
+  return 0;
+}
+
+function fstatFd(c: ApiCall): number {
+  const f = fdOf(c, c.u32(0) | 0);
+  if (!f) {
+    setErrno(c, EBADF);
+    return -1;
+  }
+  const d = diskOf(c, f);
+  const zero = { attributes: 0, lastAccessTime: 0n, lastWriteTime: 0n, creationTime: 0n };
+  if (!d) {
+    // a character device (the console): _S_IFCHR, st_dev/st_rdev the handle's descriptor
+    writeStat(c, c.arg(1), zero, 0, "", statLayout(c), c.u32(0));
+    c.mem.w16(c.arg(1) + 6, 0x2000 | 0x1b6);
+    return 0;
+  }
+  syncFd(c, f);
+  const b = d.vfs.queryBasic(d.file).info ?? zero;
+  writeStat(c, c.arg(1), b, d.vfs.queryStandard(d.file).endOfFile, d.file.path, statLayout(c), c.u32(0));
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// exports
+
+const EOF = -1;
+
+/** Reads `n` characters (fewer at the end) from a stream. */
+function streamRead(c: ApiCall, s: Stream, n: number): number[] {
+  const out: number[] = [];
+  while (out.length < n) {
+    const ch = streamGetc(c, s);
+    if (ch < 0) break;
+    out.push(ch);
+  }
+  return out;
+}
+
+/** The pointer arguments of a scanf call from argument `first`. */
+function pointers(c: ApiCall, first: number): () => number {
+  const a = argSource(c, argWords(c), first * c.ptrSize);
+  return () => Number(a.ptr());
+}
+
+function streamInput(c: ApiCall, s: Stream): ScanInput {
+  return { get: () => streamGetc(c, s), unget: (ch) => void streamUngetc(c, s, ch) };
+}
+
+function heapAlloc(c: ApiCall, n: number): number {
+  return heapCall(c, "RtlAllocateHeap", [processHeap(c), 0, n]);
+}
+
+export function crtIoFamily(): ApiFamily {
+  const withStream = (i: number, f: (c: ApiCall, s: Stream) => number) =>
+    api((c) => {
+      const s = streamArg(c, i);
+      return "kind" in s ? s : f(c, s);
+    });
+  return {
+    fopen: api((c) => fopenAt(c, pathArg(c, 0), latin1(readCString(c.mem, c.arg(1), 64)))),
+    _wfopen: api((c) => fopenAt(c, pathArg(c, 0), String.fromCharCode(...readWString(c.mem, c.arg(1), 64)))),
+    _fdopen: api((c) => {
+      const fd = c.u32(0) | 0;
+      const m = parseMode(c, latin1(readCString(c.mem, c.arg(1), 64)));
+      if (m === undefined || fdOf(c, fd) === undefined) {
+        setErrno(c, m === undefined ? EINVAL : EBADF);
+        return 0;
+      }
+      return attach(c, newFile(c), fd, m.flag);
+    }),
+    /** freopen: closes the stream's descriptor and opens `path` on the same FILE. */
+    freopen: api((c) => {
+      const file = c.arg(2);
+      const s = streamAt(c, file);
+      if (s !== undefined) closeStream(c, s);
+      else if (
+        !(file - iobBase(c) >= 0 && file - iobBase(c) < IOB_ENTRIES * FILE_SIZE[c.arch]) &&
+        !io(c).extra.has(file)
+      )
+        return unimplemented("freopen", `FILE* 0x${file.toString(16)} is not a stream`);
+      if (c.arg(0) === 0) return unimplemented("freopen", "a NULL path (changing the mode of the stream)");
+      return fopenAt(c, pathArg(c, 0), latin1(readCString(c.mem, c.arg(1), 64)), file);
+    }),
+    fclose: withStream(0, closeStream),
+    _fcloseall: api((c) => {
+      let n = 0;
+      const iob = iobBase(c);
+      const files = [...Array(IOB_ENTRIES - 3).keys()]
+        .map((k) => iob + (k + 3) * FILE_SIZE[c.arch])
+        .concat([...io(c).extra]);
+      for (const f of files) {
+        const s = streamAt(c, f);
+        if (s) {
+          closeStream(c, s);
+          n++;
+        }
+      }
+      return n;
+    }),
+    fread: api((c) => {
+      const s = streamArg(c, 3);
+      if ("kind" in s) return s;
+      const size = c.arg(1);
+      const count = c.arg(2);
+      const total = size * count;
+      if (total === 0) return 0;
+      if (total > 0x10000000) return unimplemented("fread", `${total} bytes at once`);
+      const out = streamRead(c, s, total);
+      c.mem.write(c.arg(0), Uint8Array.from(out));
+      return Math.floor(out.length / size);
+    }),
+    fgetc: withStream(0, streamGetc),
+    getc: withStream(0, streamGetc),
+    _fgetchar: api((c) => streamGetc(c, { file: iobBase(c), fd: 0 })),
+    getchar: api((c) => {
+      const s = streamAt(c, iobBase(c));
+      return s ? streamGetc(c, s) : EOF;
+    }),
+    ungetc: withStream(1, (c, s) => streamUngetc(c, s, c.u32(0) | 0)),
+    /** fgets: up to n-1 characters, through the newline; NULL at end of file with nothing read. */
+    fgets: api((c) => {
+      const s = streamArg(c, 2);
+      if ("kind" in s) return s;
+      const n = c.u32(1) | 0;
+      const buf = c.arg(0);
+      if (n <= 0 || buf === 0) {
+        setErrno(c, EINVAL);
+        return 0;
+      }
+      const out: number[] = [];
+      while (out.length < n - 1) {
+        const ch = streamGetc(c, s);
+        if (ch < 0) break;
+        out.push(ch);
+        if (ch === 0x0a) break;
+      }
+      if (out.length === 0 && n > 1) return 0;
+      if (getFlag(c, s) & _IOERR && out.length === 0) return 0;
+      c.mem.write(buf, Uint8Array.from([...out, 0]));
+      return buf;
+    }),
+    gets: api((c) => {
+      const s = streamAt(c, iobBase(c));
+      if (!s) return 0;
+      const out: number[] = [];
+      for (;;) {
+        const ch = streamGetc(c, s);
+        if (ch < 0) {
+          if (out.length === 0) return 0;
+          break;
+        }
+        if (ch === 0x0a) break;
+        out.push(ch);
+      }
+      c.mem.write(c.arg(0), Uint8Array.from([...out, 0]));
+      return c.arg(0);
+    }),
+    feof: withStream(0, (c, s) => getFlag(c, s) & _IOEOF),
+    ferror: withStream(0, (c, s) => getFlag(c, s) & _IOERR),
+    clearerr: withStream(0, (c, s) => {
+      setFlag(c, s, 0, _IOEOF | _IOERR);
+      const f = fdOf(c, s.fd);
+      if (f) f.eofZ = false;
+      return 0;
+    }),
+    /** fflush: writes are not buffered; NULL flushes every stream (0). */
+    fflush: api((c) => {
+      if (c.arg(0) === 0) return 0;
+      const s = streamArg(c, 0);
+      return "kind" in s ? s : 0;
+    }),
+    _flushall: api(() => 0),
+    /** setvbuf: mode _IOFBF 0, _IOLBF 0x40, _IONBF 4; size 2..INT_MAX unless _IONBF; else -1. */
+    setvbuf: api((c) => {
+      const s = streamArg(c, 0);
+      if ("kind" in s) return s;
+      const mode = c.u32(2);
+      const size = c.arg(3);
+      if ((mode !== 0 && mode !== 0x40 && mode !== 4) || (mode !== 4 && (size < 2 || size > 0x7fffffff))) {
+        setErrno(c, EINVAL);
+        return -1;
+      }
+      return 0;
+    }),
+    setbuf: withStream(0, () => 0),
+    _fileno: withStream(0, (_c, s) => s.fd),
+    fseek: withStream(0, (c, s) => streamSeek(c, s, c.u32(1) | 0, c.u32(2) | 0)),
+    _fseeki64: withStream(0, (c, s) => streamSeek(c, s, arg64(c, 1), c.u32(c.arch === "x64" ? 2 : 3) | 0)),
+    ftell: withStream(0, (c, s) => {
+      const p = streamTell(c, s);
+      if (p > 0x7fffffff) {
+        setErrno(c, EINVAL);
+        return -1;
+      }
+      return p;
+    }),
+    _ftelli64: withStream(0, (c, s) => ret64(c, streamTell(c, s))),
+    rewind: withStream(0, (c, s) => {
+      streamSeek(c, s, 0, 0);
+      setFlag(c, s, 0, _IOERR);
+      return 0;
+    }),
+    /** fgetpos/fsetpos: fpos_t is a 64-bit offset in msvcrt. */
+    fgetpos: withStream(0, (c, s) => {
+      const p = streamTell(c, s);
+      if (p < 0) return -1;
+      c.mem.w64(c.arg(1), p);
+      return 0;
+    }),
+    fsetpos: withStream(0, (c, s) => streamSeek(c, s, c.mem.u64(c.arg(1)), 0)),
+
+    // ---- the scanf family
+    sscanf: api((c) => {
+      if (c.arg(0) === 0 || c.arg(1) === 0) {
+        setErrno(c, EINVAL);
+        return -1;
+      }
+      const input = stringInput(readCString(c.mem, c.arg(0)));
+      return scanFormat(readCString(c.mem, c.arg(1)), input, pointers(c, 2), c.mem, c.ptrSize);
+    }),
+    fscanf: withStream(0, (c, s) =>
+      scanFormat(readCString(c.mem, c.arg(1)), streamInput(c, s), pointers(c, 2), c.mem, c.ptrSize),
+    ),
+    scanf: api((c) => {
+      const s = streamAt(c, iobBase(c));
+      if (!s) return -1;
+      return scanFormat(readCString(c.mem, c.arg(0)), streamInput(c, s), pointers(c, 1), c.mem, c.ptrSize);
+    }),
+
+    // ---- low-level I/O
+    _open: api((c) => openFd(c, pathArg(c, 0), c.u32(1), c.u32(2))),
+    _wopen: api((c) => openFd(c, pathArg(c, 0), c.u32(1), c.u32(2))),
+    _creat: api((c) => openFd(c, pathArg(c, 0), O_CREAT | O_TRUNC | O_RDWR, c.u32(1))),
+    _close: api((c) => closeFd(c, c.u32(0) | 0)),
+    /** _read: text mode translates as the streams do; returns the bytes stored, 0 at the end, -1 (EBADF). */
+    _read: api((c) => {
+      const f = fdOf(c, c.u32(0) | 0);
+      if (!f) {
+        setErrno(c, EBADF);
+        return -1;
+      }
+      const n = Math.min(c.u32(2), 0x10000000);
+      const out: number[] = [];
+      while (out.length < n) {
+        const b = fdByte(c, f);
+        if (b === -2) return -1;
+        if (b < 0) break;
+        out.push(b);
+        if (diskOf(c, f) === undefined && b === 0x0a) break; // a console read ends with the line
+      }
+      c.mem.write(c.arg(1), Uint8Array.from(out));
+      return out.length;
+    }),
+    _write: bridge({
+      pre: (c) => {
+        const n = c.u32(2);
+        if (n > 0x10000000) return unimplemented("_write", `${n} bytes at once`);
+        writeFdPre(c, c.u32(0) | 0, [...c.mem.read(c.arg(1), n)]);
+        return undefined;
+      },
+      post: (c, status) => {
+        if (fdOf(c, c.u32(0) | 0) === undefined) return -1;
+        if (status !== 0) {
+          statusErrno(c, status);
+          return -1;
+        }
+        return c.u32(2);
+      },
+    }),
+    _lseek: api((c) => {
+      const f = fdOf(c, c.u32(0) | 0);
+      if (!f) {
+        setErrno(c, EBADF);
+        return -1;
+      }
+      const r = seekFd(c, f, c.u32(1) | 0, c.u32(2) | 0);
+      if (r > 0x7fffffff) {
+        setErrno(c, EINVAL);
+        return -1;
+      }
+      return r;
+    }),
+    _lseeki64: api((c) => {
+      const f = fdOf(c, c.u32(0) | 0);
+      if (!f) {
+        setErrno(c, EBADF);
+        return ret64(c, -1);
+      }
+      return ret64(c, seekFd(c, f, arg64(c, 1), c.u32(c.arch === "x64" ? 2 : 3) | 0));
+    }),
+    _tell: api((c) => {
+      const f = fdOf(c, c.u32(0) | 0);
+      if (!f) {
+        setErrno(c, EBADF);
+        return -1;
+      }
+      return position(c, f);
+    }),
+    _eof: api((c) => {
+      const f = fdOf(c, c.u32(0) | 0);
+      const d = f && diskOf(c, f);
+      if (!f || !d) {
+        setErrno(c, EBADF);
+        return -1;
+      }
+      return position(c, f) >= d.vfs.queryStandard(d.file).endOfFile ? 1 : 0;
+    }),
+    _filelength: api((c) => {
+      const f = fdOf(c, c.u32(0) | 0);
+      const d = f && diskOf(c, f);
+      if (!d) {
+        setErrno(c, EBADF);
+        return -1;
+      }
+      return d.vfs.queryStandard(d.file).endOfFile;
+    }),
+    /** _commit: FlushFileBuffers; the VFS writes through. */
+    _commit: api((c) => {
+      if (!fdOf(c, c.u32(0) | 0)) {
+        setErrno(c, EBADF);
+        return -1;
+      }
+      return 0;
+    }),
+    _isatty: api((c) => {
+      const f = fdOf(c, c.u32(0) | 0);
+      if (!f) return 0;
+      return c.kernel.handles.get(f.handle)?.object instanceof FileObject ? 0x40 : 0;
+    }),
+    /** _setmode: _O_TEXT / _O_BINARY; returns the previous mode. */
+    _setmode: api((c) => {
+      const f = fdOf(c, c.u32(0) | 0);
+      const mode = c.u32(1);
+      if (!f) {
+        setErrno(c, EBADF);
+        return -1;
+      }
+      if (mode !== O_TEXT && mode !== O_BINARY) {
+        setErrno(c, EINVAL);
+        return -1;
+      }
+      const prev = isText(c, f) ? O_TEXT : O_BINARY;
+      f.text = mode === O_TEXT;
+      return prev;
+    }),
+    _get_osfhandle: api((c) => {
+      const f = fdOf(c, c.u32(0) | 0);
+      if (!f) {
+        setErrno(c, EBADF);
+        return -1;
+      }
+      return f.handle;
+    }),
+    _access: api(accessPath),
+    _waccess: api(accessPath),
+    _stat: api(statPath),
+    _stat64: api(statPath),
+    _wstat: api(statPath),
+    _fstat: api(fstatFd),
+    _fstat64: api(fstatFd),
+    remove: api((c) => removePath(c, false)),
+    _unlink: api((c) => removePath(c, false)),
+    _wremove: api((c) => removePath(c, false)),
+    _wunlink: api((c) => removePath(c, false)),
+    rename: api(renamePath),
+    _wrename: api(renamePath),
+    _mkdir: api(mkdirPath),
+    _wmkdir: api(mkdirPath),
+    _rmdir: api((c) => removePath(c, true)),
+    _wrmdir: api((c) => removePath(c, true)),
+    _chdir: api(chdirPath),
+    _wchdir: api(chdirPath),
+    _getcwd: api((c) => getcwd(c, (n) => heapAlloc(c, n))),
+    _wgetcwd: api((c) => getcwd(c, (n) => heapAlloc(c, n))),
+    _findfirst: api(findFirst),
+    _findfirst64: api(findFirst),
+    _findnext: api(findNext),
+    _findnext64: api(findNext),
+    _findclose: api((c) => {
+      if (!io(c).finds.delete(c.sarg(0))) {
+        setErrno(c, EINVAL);
+        return -1;
+      }
+      return 0;
+    }),
+  };
+}
+
+export const crtIoApis: ApiFamily = crtIoFamily();
