@@ -587,21 +587,50 @@ export class Process implements KernelProcess {
     mem.protect(launcherBase, PAGE_SIZE, PAGE_EXECUTE_READ);
 
     // ---- the initial context
+    this.startContext({
+      teb64,
+      teb32,
+      rsp64,
+      cpuReserved,
+      stackTop: mainStack.top,
+      pc: this.launcher.start,
+      arg1: entryPoint,
+      arg2: wow64 ? this.peb32 : this.peb,
+    });
+  }
+
+  /**
+   * A thread's first context on the Cpu: 64-bit mode with GS at its TEB. A native thread starts at `pc` with
+   * RCX = arg1, RDX = arg2 on its stack; a WOW64 thread starts in wow64cpu!BTCpuSimulate on its 64-bit stack
+   * with the 32-bit context in WOW64_CPURESERVED (EIP = pc, EAX = arg1, EBX = arg2, as RtlUserThreadStart
+   * gets them), FS at its TEB32.
+   */
+  private startContext(t: {
+    teb64: number;
+    teb32: number;
+    rsp64: number;
+    cpuReserved: number;
+    stackTop: number;
+    pc: number;
+    arg1: number;
+    arg2: number;
+  }): void {
+    const cpu = this.cpu;
     cpu.setMode(64);
-    cpu.gsBase = teb64;
+    cpu.gsBase = t.teb64;
     cpu.setEflags(0x202);
-    if (wow64) {
+    if (this.wow64) {
       const fs = cpu.descriptors.get(0x53 >> 3);
-      if (fs !== undefined) fs.base = teb32;
-      cpu.fsBase = teb32;
+      if (fs !== undefined) fs.base = t.teb32;
+      cpu.fsBase = t.teb32;
       const btCpuSimulate = this.dlls.get("wow64cpu", "x64")?.exports.get("BTCpuSimulate");
       cpu.rip = btCpuSimulate !== undefined && "address" in btCpuSimulate ? btCpuSimulate.address : 0;
-      this.setReg(Reg.RSP, rsp64);
+      this.setReg(Reg.RSP, t.rsp64);
       // WOW64_CPURESERVED { USHORT Flags; USHORT Machine; WOW64_CONTEXT Context; }, as RtlUserThreadStart gets it
-      const ctx = cpuReserved + WOW64_CPURESERVED_CONTEXT;
+      const ctx = t.cpuReserved + WOW64_CPURESERVED_CONTEXT;
       const C = WOW64_CONTEXT;
-      const w = (off: number, v: number): void => pokeU32(mem, ctx + off, v);
-      pokeU32(mem, cpuReserved, 0x014c << 16); // MachineType IMAGE_FILE_MACHINE_I386
+      const w = (off: number, v: number): void => pokeU32(this.mem, ctx + off, v);
+      pokeU32(this.mem, t.cpuReserved, 0x014c << 16); // MachineType IMAGE_FILE_MACHINE_I386
       w(C.ContextFlags, 0x1003f); // CONTEXT_i386 | CONTEXT_ALL
       w(C.SegGs, 0x2b);
       w(C.SegFs, 0x53);
@@ -609,18 +638,18 @@ export class Process implements KernelProcess {
       w(C.SegDs, 0x2b);
       w(C.SegCs, 0x23);
       w(C.SegSs, 0x2b);
-      w(C.Eax, entryPoint);
-      w(C.Ebx, this.peb32);
-      w(C.Eip, this.launcher.start);
-      w(C.Esp, mainStack.top - 16);
+      w(C.Eax, t.arg1);
+      w(C.Ebx, t.arg2);
+      w(C.Eip, t.pc);
+      w(C.Esp, t.stackTop - 16);
       w(C.EFlags, 0x202);
       w(0x1c, 0x27f); // FloatSave.ControlWord
       w(0xcc + 0x18, 0x1f80); // ExtendedRegisters (FXSAVE) MxCsr
     } else {
-      cpu.rip = this.launcher.start;
-      this.setReg(Reg.RCX, entryPoint);
-      this.setReg(Reg.RDX, this.peb);
-      this.setReg(Reg.RSP, mainStack.top - 8);
+      cpu.rip = t.pc;
+      this.setReg(Reg.RCX, t.arg1);
+      this.setReg(Reg.RDX, t.arg2);
+      this.setReg(Reg.RSP, t.stackTop - 8);
     }
   }
 
@@ -971,41 +1000,16 @@ export class Process implements KernelProcess {
     const running = cpu.saveState();
     this.freshState ??= new Cpu(this.mem).saveState();
     cpu.loadState(this.freshState);
-    cpu.setMode(64);
-    cpu.gsBase = teb64;
-    cpu.setEflags(0x202);
-    const entry = o.skipAttach ? tl.startSkipAttach : tl.start;
-    if (wow64) {
-      const fs = cpu.descriptors.get(0x53 >> 3);
-      if (fs !== undefined) fs.base = teb32;
-      cpu.fsBase = teb32;
-      const btCpuSimulate = this.dlls.get("wow64cpu", "x64")?.exports.get("BTCpuSimulate");
-      cpu.rip = btCpuSimulate !== undefined && "address" in btCpuSimulate ? btCpuSimulate.address : 0;
-      this.setReg(Reg.RSP, rsp64);
-      const ctx = cpuReserved + WOW64_CPURESERVED_CONTEXT;
-      const C = WOW64_CONTEXT;
-      const w = (off: number, v: number): void => pokeU32(this.mem, ctx + off, v);
-      pokeU32(this.mem, cpuReserved, 0x014c << 16); // MachineType IMAGE_FILE_MACHINE_I386
-      w(C.ContextFlags, 0x1003f);
-      w(C.SegGs, 0x2b);
-      w(C.SegFs, 0x53);
-      w(C.SegEs, 0x2b);
-      w(C.SegDs, 0x2b);
-      w(C.SegCs, 0x23);
-      w(C.SegSs, 0x2b);
-      w(C.Eax, o.start);
-      w(C.Ebx, o.parameter);
-      w(C.Eip, entry);
-      w(C.Esp, mainStack.top - 16);
-      w(C.EFlags, 0x202);
-      w(0x1c, 0x27f); // FloatSave.ControlWord
-      w(0xcc + 0x18, 0x1f80); // ExtendedRegisters (FXSAVE) MxCsr
-    } else {
-      cpu.rip = entry;
-      this.setReg(Reg.RCX, o.start);
-      this.setReg(Reg.RDX, o.parameter);
-      this.setReg(Reg.RSP, mainStack.top - 8);
-    }
+    this.startContext({
+      teb64,
+      teb32,
+      rsp64,
+      cpuReserved,
+      stackTop: mainStack.top,
+      pc: o.skipAttach ? tl.startSkipAttach : tl.start,
+      arg1: o.start,
+      arg2: o.parameter,
+    });
     const thread = new Thread(id, cpu, teb64, teb32, o.start);
     thread.saved = cpu.saveState();
     cpu.loadState(running);
