@@ -12,7 +12,7 @@ import { MemoryFsHost, MountFsHost } from "../windows/fs";
 import { NodeFsHost } from "../windows/fs/node-host";
 import { NodeRegistryFileHost } from "../windows/registry/node-host";
 import { Access } from "../cpu/bus";
-import { Reg, SReg } from "../cpu/cpu";
+import { Cpu, Reg, SReg } from "../cpu/cpu";
 import { decode, describe } from "../cpu/decoder/decoder";
 import { Kernel } from "../windows/kernel";
 import type { KernelApi, KernelProcess, SyscallRecord } from "../windows/kernel/types";
@@ -90,6 +90,8 @@ const SHOW64 = [
   "r15",
 ];
 const SHOW32 = ["rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp"];
+/** Frame ids of threads other than the current one: `slot * FRAME_STRIDE + index` (slot = thread index + 1). */
+export const FRAME_STRIDE = 100_000;
 
 // ------------------------------------------------------------------------------------------------ types
 
@@ -568,6 +570,12 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
   private readonly console = new Console();
   private readonly decoders = { out: new TextDecoder("utf-8"), err: new TextDecoder("utf-8") };
   private walkCache: StackFrame[] | undefined;
+  /** Threads other than the current one, as last inspected (cleared with the walk cache at every stop). */
+  private readonly otherThreads = new Map<
+    number,
+    { slot: number; cpu: Cpu; frames: StackFrame[]; teb: number }
+  >();
+  private scratchCpu: Cpu | undefined;
   /** Address ranges of the last disassemble replies and the mode they were decoded in (`codeReference`). */
   private readonly decoded: { lo: number; hi: number; bits: 32 | 64 }[] = [];
   private referenceGeneration = 0;
@@ -824,6 +832,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
     if (n > 0) {
       this.cpu.notifyWrite(addr, n);
       this.walkCache = undefined;
+      this.otherThreads.clear();
       this.regionCache = undefined;
       this.emit("memory", { address: addr, length: n });
     }
@@ -839,9 +848,28 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
   private exprContext(frame = 0): ConsoleContext {
     const live = this.liveContext();
     if (frame <= 0) return live;
-    const f = this.walk()[frame];
-    if (f === undefined) throw new Error(`no frame ${frame} (the stack has ${this.walk().length})`);
-    const regs = this.frameRegisters(f);
+    let f: StackFrame | undefined;
+    let regs: Map<string, bigint>;
+    if (frame >= FRAME_STRIDE) {
+      // A frame of another thread: its saved registers at frame 0, unwound ones above.
+      const { other, index } = this.frameOf(frame);
+      if (other === undefined) throw new Error(`no frame ${frame}: that thread is gone or running`);
+      f = other.frames[index];
+      if (f === undefined)
+        throw new Error(`no frame ${index} (that thread's stack has ${other.frames.length})`);
+      if (index === 0) {
+        const cpu = other.cpu;
+        regs = new Map(
+          GPR_BASES.map((n, k) => [n, (BigInt(cpu.hi[k] >>> 0) << 32n) | BigInt(cpu.lo[k] >>> 0)]),
+        );
+        regs.set("rip", BigInt(cpu.rip));
+        regs.set("rflags", BigInt(cpu.getEflags() >>> 0));
+      } else regs = this.frameRegisters(f);
+    } else {
+      f = this.walk()[frame];
+      if (f === undefined) throw new Error(`no frame ${frame} (the stack has ${this.walk().length})`);
+      regs = this.frameRegisters(f);
+    }
     return {
       ...live,
       bits: f.bits,
@@ -849,7 +877,10 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
         if (GPR_BASES.includes(name) || name === "rip" || name === "rflags") return regs.get(name);
         return live.reg(name);
       },
-      setReg: () => `frame ${frame} is a caller frame: its registers cannot be changed`,
+      setReg: () =>
+        frame >= FRAME_STRIDE
+          ? "another thread's registers cannot be changed: select its frame when it is the current thread"
+          : `frame ${frame} is a caller frame: its registers cannot be changed`,
     };
   }
 
@@ -988,6 +1019,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
       }
     }
     this.walkCache = undefined;
+    this.otherThreads.clear();
     this.regionCache = undefined;
     return undefined;
   }
@@ -1025,14 +1057,96 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
     return w.frames;
   }
 
-  stack(start = 0, levels = 0): { frames: RuntimeFrame[]; total: number } {
+  /**
+   * A thread that is not running, seen through a scratch Cpu loaded with its saved registers: its stack walk
+   * and its frame-0 registers. `slot` numbers its frames (`frameId = slot * FRAME_STRIDE + index`).
+   */
+  private otherThread(
+    threadId: number,
+  ): { slot: number; cpu: Cpu; frames: StackFrame[]; teb: number } | undefined {
+    const p = this.process;
+    const k = p.threads.findIndex((t) => t.id === threadId);
+    if (k < 0) return undefined;
+    const t = p.threads[k];
+    const saved = p.savedState(t);
+    if (saved === undefined) return undefined; // the current thread
+    const cached = this.otherThreads.get(t.id);
+    if (cached !== undefined) return cached;
+    this.scratchCpu ??= new Cpu(this.process.mem);
+    const cpu = this.scratchCpu;
+    cpu.loadState(saved);
+    const w = walkStack(
+      { memory: this.exact, modules: this.getStackModules(), symbols: this.symbols },
+      walkStartFromCpu(cpu),
+      { wow64: p.wow64 ? { teb64: t.teb } : undefined, maxFrames: 128 },
+    );
+    const view = { slot: k + 1, cpu, frames: w.frames, teb: t.teb };
+    // The registers shown are copied now: the scratch Cpu is reused for the next thread asked about.
+    this.otherThreads.set(t.id, { ...view, cpu: this.snapshotCpu(cpu) });
+    return this.otherThreads.get(t.id);
+  }
+
+  private snapshotCpu(cpu: Cpu): Cpu {
+    const c = new Cpu(this.process.mem);
+    c.loadState(cpu.saveState());
+    return c;
+  }
+
+  /** A frame id's thread view and frame index (frames of the current thread are numbered from 0). */
+  private frameOf(frameId: number): { other: ReturnType<Runtime["otherThread"]>; index: number } {
+    if (frameId < FRAME_STRIDE) return { other: undefined, index: frameId };
+    const slot = Math.floor(frameId / FRAME_STRIDE);
+    const t = this.process.threads[slot - 1];
+    return { other: t === undefined ? undefined : this.otherThread(t.id), index: frameId % FRAME_STRIDE };
+  }
+
+  /** A stopped thread's registers (read-only: edit them when it is the current thread). */
+  private threadRegisters(cpu: Cpu): RuntimeVariable[] {
+    const wide = cpu.bits === 64;
+    const digits = wide ? 16 : 8;
+    const out: RuntimeVariable[] = [];
+    const value = (k: number): bigint =>
+      wide ? (BigInt(cpu.hi[k] >>> 0) << 32n) | BigInt(cpu.lo[k] >>> 0) : BigInt(cpu.lo[k] >>> 0);
+    for (const base of wide ? SHOW64 : SHOW32) {
+      const k = GPR_BASES.indexOf(base);
+      if (k < 0) continue;
+      const v = value(k);
+      out.push({
+        name: wide ? base : base.replace(/^r/, "e"),
+        value: hex(v, digits),
+        type: "gpr",
+        memoryReference: hex(v),
+        readOnly: true,
+        register: true,
+      });
+    }
+    out.push({
+      name: wide ? "rip" : "eip",
+      value: hex(BigInt(cpu.rip), digits),
+      type: "ip",
+      readOnly: true,
+      register: true,
+    });
+    out.push({
+      name: wide ? "rflags" : "eflags",
+      value: hex(BigInt(cpu.getEflags() >>> 0), 8),
+      type: "flags",
+      readOnly: true,
+      register: true,
+    });
+    return out;
+  }
+
+  stack(start = 0, levels = 0, threadId?: number): { frames: RuntimeFrame[]; total: number } {
     if (this.state === "running") return { frames: [], total: 0 };
-    const all = this.walk();
+    const other = threadId === undefined ? undefined : this.otherThread(threadId);
+    const all = other?.frames ?? this.walk();
+    const base = other === undefined ? 0 : other.slot * FRAME_STRIDE;
     const end = levels > 0 ? Math.min(all.length, start + levels) : all.length;
     const frames = all.slice(start, end).map((f) => {
       const m = this.process.modules.at(f.pc);
       return {
-        index: f.index,
+        index: base + f.index,
         name: f.name,
         pc: f.pc,
         bits: f.bits,
@@ -1079,9 +1193,24 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
     return undefined;
   }
 
-  scopes(frame: number): RuntimeScope[] {
+  scopes(frameId: number): RuntimeScope[] {
     const p = this.process;
     const out: RuntimeScope[] = [];
+    const { other, index: frame } = this.frameOf(frameId);
+    if (other !== undefined) {
+      // Another thread (it is not running): its registers as saved at its last switch, its caller frames
+      // as unwound, read-only.
+      const f = other.frames[frame];
+      const bits = f?.bits ?? other.cpu.bits;
+      out.push({
+        name: bits === 64 ? "x64 registers" : "x86 registers",
+        expensive: false,
+        kind: "registers",
+        variables: () =>
+          frame === 0 || f === undefined ? this.threadRegisters(other.cpu) : this.callerRegisters(f),
+      });
+      return out;
+    }
     const f = frame > 0 ? this.walk()[frame] : undefined;
     if (f !== undefined) {
       out.push({
@@ -1190,6 +1319,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
           : (text) => {
               const r = this.registerVariable(set(text));
               this.walkCache = undefined;
+              this.otherThreads.clear();
               this.regionCache = undefined;
               return r;
             },
@@ -1431,6 +1561,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
     if (context === "repl" && isConsoleCommand(text)) {
       const r = this.console.execute(text, ctx);
       if (r.changed !== undefined) this.walkCache = undefined;
+      this.otherThreads.clear();
       this.regionCache = undefined;
       if (r.error) throw new Error(r.output);
       if (r.changed === "memory") this.emit("invalidated");
@@ -1706,6 +1837,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
 
   private afterStep(s: ProcessStop, modeBefore: boolean): void {
     this.walkCache = undefined;
+    this.otherThreads.clear();
     this.regionCache = undefined;
     this.refreshModules(true);
     if (s.kind === "step" || s.kind === "budget" || s.kind === "breakpoint") {
@@ -1729,6 +1861,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
     this.state = "running";
     this.pauseRequested = false;
     this.walkCache = undefined;
+    this.otherThreads.clear();
     this.regionCache = undefined;
     this.cpu.onLoadCS = this.filters.has("mode-switch") ? this.csHook : undefined;
     if (emitContinued) this.emit("continued");
@@ -1911,6 +2044,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
     this.cpu.onLoadCS = undefined;
     this.until = undefined;
     this.walkCache = undefined;
+    this.otherThreads.clear();
     this.regionCache = undefined;
     this.sync();
     if (e.reason !== "exception") this.lastException = undefined;

@@ -594,7 +594,7 @@ export class WowdbgSession extends DebugSession {
   ): void {
     const rt = this.need(response);
     if (rt === undefined) return;
-    const { frames, total } = rt.stack(args.startFrame ?? 0, args.levels ?? 0);
+    const { frames, total } = rt.stack(args.startFrame ?? 0, args.levels ?? 0, args.threadId);
     response.body = {
       stackFrames: frames.map((f) => {
         const sf = new StackFrame(
