@@ -47,6 +47,8 @@ describe("adapter: threads", () => {
       frames.some((f) => /WaitForMultipleObjects/.test(f.name)),
       frames.map((f) => f.name).join(" | "),
     );
+    // Its bottom frame is wowdbg's start-up code (where Windows has BaseThreadInitThunk), named, not a bare address.
+    assert.match(frames[frames.length - 1].name, /^wowdbg!ProcessStart\+0x[0-9a-f]+ \[x64\]$/i);
     const sc = await h.dc.scopesRequest({ frameId: frames[0].id });
     assert.deepEqual(
       sc.body.scopes.map((x) => x.name),

@@ -285,6 +285,11 @@ const EXPECTED: Record<string, string[]> = {
     "0x148D-0x14CB @0x5010 v1 flags=0x0 prolog=5 frame=-/-: 0x05: ALLOC_SMALL size=32; 0x01: PUSH_NONVOL reg=RBX",
     "0x14CB-0x152B @0x5018 v1 flags=0x0 prolog=6 frame=-/-: 0x06: ALLOC_SMALL size=40; 0x02: PUSH_NONVOL reg=RSI; 0x01: PUSH_NONVOL reg=RBX",
   ],
+  // 789 entries (static libstdc++/libgcc): kept in a file of the same notation, recorded the same way.
+  "cxx64.exe": fs
+    .readFileSync(path.join(__dirname, "fixtures", "expected", "cxx64.unwind.txt"), "utf8")
+    .split("\n")
+    .filter((l) => l !== "" && !l.startsWith("#")),
   "veh64.exe": [
     "0x1000-0x108C @0x4000 v1 flags=0x0 prolog=0 frame=-/-: ",
     "0x1090-0x1273 @0x4004 v1 flags=0x0 prolog=13 frame=-/-: 0x0D: ALLOC_LARGE size=192; 0x06: PUSH_NONVOL reg=RBX; 0x05: PUSH_NONVOL reg=RSI; 0x04: PUSH_NONVOL reg=RDI; 0x03: PUSH_NONVOL reg=RBP; 0x02: PUSH_NONVOL reg=R12",

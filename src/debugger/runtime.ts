@@ -576,6 +576,8 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
     { slot: number; cpu: Cpu; frames: StackFrame[]; teb: number }
   >();
   private scratchCpu: Cpu | undefined;
+  /** Bases of the loader pages named in `symbols`. */
+  private readonly loaderPages = new Set<number>();
   /** Address ranges of the last disassemble replies and the mode they were decoded in (`codeReference`). */
   private readonly decoded: { lo: number; hi: number; bits: 32 | 64 }[] = [];
   private referenceGeneration = 0;
@@ -722,6 +724,13 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
   // ------------------------------------------------------------------------------------------ modules
 
   private refreshModules(emit: boolean): void {
+    // wowdbg's own start-up code (where Windows has LdrInitializeThunk / BaseThreadInitThunk): named
+    // `wowdbg!ProcessStart+0x…` at the bottom of stacks rather than a bare address.
+    for (const page of this.process.loaderPages) {
+      if (this.loaderPages.has(page.base)) continue;
+      this.loaderPages.add(page.base);
+      this.symbols.add({ name: "wowdbg", base: page.base, size: page.size, symbols: page.symbols });
+    }
     const list = this.process.modules.modules;
     if (list.length === this.knownModules) return;
     for (let k = this.knownModules; k < list.length; k++) {

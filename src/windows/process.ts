@@ -779,6 +779,36 @@ export class Process implements KernelProcess {
   private removedAt = 0;
   private nextThreadId = 0x1a34;
   private threadLauncher: ThreadLauncherCode | undefined = undefined;
+
+  /**
+   * The start-up code pages wowdbg writes where Windows runs LdrInitializeThunk and BaseThreadInitThunk
+   * (DLL notifications, then the entry point or the thread's start routine), with names for their entry
+   * points: a debugger names the bottom frames of a stack with them.
+   */
+  get loaderPages(): { base: number; size: number; symbols: { name: string; address: number }[] }[] {
+    const out = [
+      {
+        base: this.launcher.base,
+        size: PAGE_SIZE,
+        symbols: [
+          { name: "ProcessStart", address: this.launcher.start },
+          { name: "ProcessExit", address: this.launcher.detach },
+        ],
+      },
+    ];
+    const tl = this.threadLauncher;
+    if (tl !== undefined) {
+      out.push({
+        base: tl.base,
+        size: PAGE_SIZE,
+        symbols: [
+          { name: "ThreadStart", address: tl.start },
+          { name: "ThreadStartNoAttach", address: tl.startSkipAttach },
+        ],
+      });
+    }
+    return out;
+  }
   private freshState: CpuState | undefined = undefined;
 
   /** The thread that runs (or ran last, or stopped): the debugger shows its registers. */
