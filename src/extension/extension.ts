@@ -8,6 +8,7 @@
 import * as vscode from "vscode";
 import { registerAdapterFactory } from "./adapter";
 import { registerConfigurations } from "./config";
+import { registerDisassemblyOnStop } from "./disassemblyOnStop";
 import { DebugEvents } from "./events";
 import { registerListings } from "./listing";
 import { registerVirtualMemoryView } from "./memoryView";
@@ -21,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerAdapterFactory(context);
   const events = new DebugEvents();
   context.subscriptions.push(events, new ModeStatus(events));
+  registerDisassemblyOnStop(context, events);
   registerVirtualMemoryView(context, events);
   registerModulesView(context, events);
   const listings = registerListings(context);

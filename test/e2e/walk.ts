@@ -1,6 +1,6 @@
 /**
  * The walk through a real VS Code workbench (code-server), as a user: open the Heaven's Gate fixture's
- * workspace, start debugging (stop at entry), open the Disassembly view, step across the far jump and watch
+ * workspace, start debugging (stop at entry), see the Disassembly view open by itself, step across the far jump and watch
  * the live register scope and the status bar go from x86 to x64 and back, break on ntdll!NtWriteFile, read
  * the program's output in the Debug Console; then "Debug with wowdbg" on memory32.exe and find a mapped view
  * at its 64-bit section offset in Virtual Memory; then F5 without a launch.json. Each step checks what a
@@ -209,9 +209,9 @@ export const steps: Step[] = [
     },
   },
   {
-    name: "open the Disassembly view",
+    name: "the Disassembly view opens by itself at the entry stop",
     async run(h) {
-      await h.command("Open Disassembly View");
+      // wowdbg.openDisassemblyOnStop (default on): the stop opened it, no command needed.
       const rows = h.page.locator(".disassembly-view .monaco-list-row");
       const row = await h.waitText(
         rows,
