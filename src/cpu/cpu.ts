@@ -12,7 +12,7 @@
  */
 import { Access, type Bus, type BusFault, type PhysPage, isBusFault, PAGE_MASK } from "./bus";
 import { CpuFault, type Fault, type FaultVector, type AccessKind } from "./fault";
-import { Flags } from "./flags";
+import { Flags, TF } from "./flags";
 import { Insn, RIP_BASE, NO_REG } from "./decoder/insn";
 import { Fpu } from "./fpu";
 import { BlockCache, type Block } from "./block";
@@ -856,6 +856,16 @@ export class Cpu {
     this.checkEpoch();
     this.pendingStop = undefined;
     this.exitBlock = false;
+    return this.stepOne() ?? { kind: "step" };
+  }
+
+  /**
+   * One instruction on its own; with TF set at its start (the trap flag, SDM Vol. 3A 17.3.1.4 "Single-Step
+   * Exception Condition"), a #DB trap after it completes, reported at the next instruction. A fault or a
+   * stop the instruction raised (a syscall, a stop request) comes instead of the trap. Undefined: it ran.
+   */
+  private stepOne(): StopReason | undefined {
+    const traced = (this.flags.bits & TF) !== 0;
     try {
       const b = this.blocks.single(this.rip);
       this.icount += b.run(this, 1);
@@ -864,12 +874,14 @@ export class Cpu {
       this.blocks.retiredInBlock = 0; // else currentCount() is off until the next handler call
       return { kind: "fault", fault: this.toFault(e) };
     }
+    this.exitBlock = false;
     const p = this.pendingStop;
     if (p) {
       this.pendingStop = undefined;
       return p;
     }
-    return { kind: "step" };
+    if (traced) return { kind: "fault", fault: { vector: "DB", rip: this.rip, detail: "single step" } };
+    return undefined;
   }
 
   /**
@@ -888,6 +900,15 @@ export class Cpu {
     try {
       while (this.icount < limit) {
         const rip = this.rip;
+        if ((this.flags.bits & TF) !== 0) {
+          // The trap flag: one instruction at a time, each followed by its #DB trap.
+          if (!first && this.breakpoints.has(rip) && rip !== this.repResumeAt)
+            return { kind: "breakpoint", address: rip };
+          first = false;
+          const r = this.stepOne();
+          if (r !== undefined) return r;
+          continue;
+        }
         // Inline fast path of BlockCache.get (same slot function).
         let b: Block | undefined = fast[(rip ^ (rip >>> 14)) & 16383];
         if (b === undefined || b.start !== rip || b.mode64 !== this.mode64 || !b.valid) b = blocks.get(rip);

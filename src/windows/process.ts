@@ -1237,6 +1237,9 @@ export class Process implements KernelProcess {
     const e = exceptionOfFault(f, code, cpu.bits);
     const saved = cpu.rip;
     cpu.rip = f.rip;
+    // The single-step trap clears TF for the handler: the context it gets has TF clear, and a handler that
+    // wants to go on tracing sets it again (ReactOS KiTrap01Handler: TrapFrame->EFlags &= ~EFLAGS_TF).
+    if (f.vector === "DB") cpu.setEflags(cpu.getEflags() & ~0x100);
     const context = arch === "x64" ? captureContext64(cpu) : captureContext32(cpu);
     try {
       if (!deliverException(this, new UserMemory(this.mem), thread, arch, e, context)) {

@@ -12,7 +12,7 @@
 import { addr64, SReg, type Cpu, type StopReason } from "../cpu";
 import { define } from "../dispatch";
 import type { Insn } from "../decoder/insn";
-import { NT, RF, USER_WRITABLE } from "../flags";
+import { NT, RF, TF, USER_WRITABLE } from "../flags";
 import { readE, simm } from "./operands";
 import { readSlot, setSp, spLinear, spOff, stackAddr64, stackSize, writeSlot } from "./stack";
 
@@ -361,6 +361,7 @@ function iret(cpu: Cpu, i: Insn): void {
   if (size === 16) cpu.flags.setFlags(USER_WRITABLE & 0xffff, fl);
   else cpu.flags.setFlags(USER_WRITABLE | RF, fl);
   cpu.rip = t;
+  if (cpu.flags.bits & TF) cpu.exitBlock = true; // single-step from the next instruction (Cpu.run)
 }
 
 // ---------------------------------------------------------------- enter / leave

@@ -10,7 +10,7 @@
 import { addr64, SReg, type Cpu } from "../cpu";
 import { define } from "../dispatch";
 import type { Insn } from "../decoder/insn";
-import { RF, USER_WRITABLE, VM } from "../flags";
+import { RF, TF, USER_WRITABLE, VM } from "../flags";
 import { IN_REG, readE, simm, writeAt } from "./operands";
 
 const TWO32 = 4294967296;
@@ -183,6 +183,8 @@ function popf(cpu: Cpu, i: Insn): void {
   cpu.addSp(size >> 3);
   if (size === 16) cpu.flags.setFlags(USER_WRITABLE & 0xffff, v);
   else cpu.flags.setFlags(USER_WRITABLE | RF, v & ~RF);
+  // TF now set: the next instruction traps after it (Cpu.run single-steps it), so leave the block here.
+  if (cpu.flags.bits & TF) cpu.exitBlock = true;
 }
 
 // ---------------------------------------------------------------- pusha / popa (32-bit mode)
