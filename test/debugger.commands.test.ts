@@ -315,7 +315,7 @@ describe("debugger: console commands", () => {
     assert.equal(run(c32, "dd poi(esp-8)-c6a00000+14f6c0-1234 L1"), "0014f6c0  c6a01234");
   });
 
-  it("k: WinDbg's stack layouts, x86 and (with any x64 frame) x64", () => {
+  it("k: WinDbg's stack layouts, x86, x64, and a WOW64 stack as !wow64exts.k shows it", () => {
     const f32: StackFrameInfo[] = [
       { frameBase: 0x6ffecc, returnAddress: 0x401335, ip: 0x767823a0, mode: "x86" },
       { frameBase: 0x6ffef0, returnAddress: 0x4013d4, ip: 0x401335, mode: "x86", name: "service+0x1335" },
@@ -339,7 +339,8 @@ describe("debugger: console commands", () => {
       [
         " # Child-SP          RetAddr               Call Site",
         "00 00000000`0014f6c0 00007ffb`7ed00770     ntdll_doc!LdrpDoDebuggerBreak",
-        "01 00000000`006ffecc 00000000`00000000     WS2_32!recv",
+        " # ChildEBP RetAddr",
+        "01 006ffecc 00000000     WS2_32!recv",
       ].join("\n"),
     );
     assert.equal(run(ctx(32, DOC32, { frames: () => f32 }), "k 1").split("\n").length, 2);

@@ -388,10 +388,16 @@ export class Console {
     const wide = frames.some(
       (f) => f.mode === "x64" || f.frameBase > 0xffffffff || f.returnAddress > 0xffffffff,
     );
-    const bits = wide ? 64 : 32;
-    const out = [wide ? " # Child-SP          RetAddr               Call Site" : " # ChildEBP RetAddr"];
+    const mixed = frames.some((f) => f.mode === "x64") && frames.some((f) => f.mode === "x86");
+    // A WOW64 stack is shown as `!wow64exts.k` shows it: the native (x64) frames with Child-SP, then the
+    // guest (x86) frames with their ChildEBP in 8 digits under their own header; numbering runs on.
+    const header64 = " # Child-SP          RetAddr               Call Site";
+    const header32 = " # ChildEBP RetAddr";
+    const out = [wide ? header64 : header32];
     frames.forEach((f, i) => {
       const site = f.name ?? ctx.symbols?.nameAt(f.ip) ?? `0x${f.ip.toString(16)}`;
+      const bits = mixed ? (f.mode === "x64" ? 64 : 32) : wide ? 64 : 32;
+      if (mixed && f.mode === "x86" && frames[i - 1]?.mode === "x64") out.push(header32);
       out.push(
         `${hex(i, 2)} ${windbgAddress(f.frameBase, bits)} ${windbgAddress(f.returnAddress, bits)}     ${site}`,
       );
