@@ -14,13 +14,13 @@
  *   Wow64SystemServiceEx: converts the arguments (TypeScript trap), calls x64 ntdll!NtXxx (the real
  *     `syscall` stub), converts the results back (trap)
  *   CpupRunSimulatedCode: reloads the x86 registers from WOW64_CONTEXT (eax = status), remembers the
- *     64-bit stack and returns to 32-bit code with `jmp far fword ptr [Context.Eip]` (Eip, SegCs = 0x23).
+ *     64-bit stack and returns to 32-bit code with `iretq` (Eip, CS = 0x23, EFlags, Esp, SS = 0x2B).
  *
  * Data the code relies on (the process bring-up fills them):
  *   GS base = TEB64; TEB64.TlsSlots[0] (+0x1480, WOW64_TLS_STACKPTR64) = the 64-bit stack pointer while
  *   32-bit code runs; TEB64.TlsSlots[1] (+0x1488, WOW64_TLS_CPURESERVED) = WOW64_CPURESERVED
  *   { USHORT Flags; USHORT MachineType; WOW64_CONTEXT Context; } so the context is at +4;
- *   Context.SegCs = 0x23 (the far return reads it). The x86 context is saved and restored in full
+ *   Context.SegCs = 0x23. The x86 context is saved and restored in full
  *   (eax..edi, ebp, esp, eip, eflags) on every transition, so a debugger or NtSetContextThread that
  *   edits WOW64_CONTEXT is honoured; segment registers are constant and not touched.
  * Unlike Windows, nothing is assumed to survive in r12–r15 across 32-bit code (a Heaven's Gate
@@ -132,13 +132,20 @@ export function emitCpupReturnFromSimulatedCode(a: Asm, ctx: EmitContext): Prolo
 
 /**
  * wow64cpu!CpupRunSimulatedCode (64-bit, r12 = TEB64, r13 = &WOW64_CONTEXT, on the 64-bit stack):
- * loads the x86 context and continues the 32-bit code.
+ * loads the x86 context and continues the 32-bit code with an `iretq` (RIP = Eip, CS = 0x23, RFLAGS =
+ * EFlags, RSP = Esp, SS = 0x2B), so EFlags — the trap flag included — takes effect with the mode switch:
+ * a 32-bit context with TF set traps after its first 32-bit instruction, not inside wow64cpu.
  */
 export function emitCpupRunSimulatedCode(a: Asm): Prolog {
   a.mov(mem("r12", TEB64.Wow64StackPtr64), "rsp");
+  a.raw([0x6a, 0x2b], "push 0x2b"); // SS (the flat 32-bit data selector; segment registers are constant)
+  a.mov("r8d", mem("r13", C.Esp));
+  a.push("r8");
   a.mov("r8d", mem("r13", C.EFlags));
   a.push("r8");
-  a.popf();
+  a.raw([0x6a, 0x23], "push 0x23"); // CS: compatibility mode
+  a.mov("r8d", mem("r13", C.Eip));
+  a.push("r8");
   a.mov("edi", mem("r13", C.Edi));
   a.mov("esi", mem("r13", C.Esi));
   a.mov("ebx", mem("r13", C.Ebx));
@@ -146,8 +153,7 @@ export function emitCpupRunSimulatedCode(a: Asm): Prolog {
   a.mov("ecx", mem("r13", C.Ecx));
   a.mov("ebp", mem("r13", C.Ebp));
   a.mov("eax", mem("r13", C.Eax));
-  a.mov("esp", mem("r13", C.Esp));
-  a.jmpFarMem(mem("r13", C.Eip)); // m16:32 = {Eip, SegCs}: CS = 0x23, compatibility mode
+  a.raw([0x48, 0xcf], "iretq");
   return { size: 0, unwind: [] };
 }
 
