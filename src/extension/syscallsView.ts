@@ -74,6 +74,10 @@ export class SyscallsProvider implements vscode.TreeDataProvider<SyscallRecord>,
 
   private async fetch(session: vscode.DebugSession): Promise<void> {
     const have = this.data.get(session.id) ?? [];
+    // A call that had not returned when it was fetched (a wait, or the call a stop is in) is fetched again:
+    // the adapter completes its record when it returns.
+    const pending = have.findIndex((r) => r.status === undefined);
+    if (pending >= 0) have.length = pending;
     try {
       for (;;) {
         const args: SyscallsArguments = { start: have.length, count: PAGE };
