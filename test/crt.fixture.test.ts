@@ -118,5 +118,46 @@ for (const bits of [32, 64] as const) {
         rmSync(dir, { recursive: true, force: true });
       }
     });
+
+    it("--trace-syscalls shows the file work as Windows' msvcrt issues it (kernel32 → ntdll)", () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "wowdbg-crt-trace-"));
+      try {
+        copyFileSync(`${BIN}/crt${bits}.exe`, path.join(dir, `crt${bits}.exe`));
+        const r = spawnSync(
+          process.execPath,
+          ["--import", "tsx", "src/cli/main.ts", "run", "--trace-syscalls", path.join(dir, `crt${bits}.exe`)],
+          { encoding: "latin1", input: "hello 42\n" },
+        );
+        assert.equal(r.status, 3, r.stderr);
+        assert.equal(r.stdout, crtExpected());
+        const lines = r.stderr.split("\n").filter((l) => l.startsWith("syscall "));
+        const calls = (name: string): string[] => lines.filter((l) => l.startsWith(`syscall ${name} `));
+        // every call is made by the program's own mode: through WOW64 for crt32 (x86 ntdll → wow64)
+        const mode = bits === 32 ? "x86" : "x64";
+        assert.ok(
+          lines.length > 0 && lines.every((l) => l.includes(` ${mode}: `)),
+          lines.slice(0, 3).join("\n"),
+        );
+        // crt.c opens 16 times: _mkdir twice (CreateDirectory → NtCreateFile), fopen 12 times (the mode "q"
+        // fails before any call: EINVAL), _open twice; msvcrt's _sopen calls CreateFile → one NtCreateFile
+        const creates = calls("NtCreateFile");
+        assert.equal(creates.length, 16, creates.join("\n"));
+        // the second _mkdir: STATUS_OBJECT_NAME_COLLISION; fopen("missing.txt"): STATUS_OBJECT_NAME_NOT_FOUND
+        assert.equal(creates.filter((l) => l.includes("-> 0xC0000035")).length, 1);
+        assert.equal(creates.filter((l) => l.includes("-> 0xC0000034")).length, 1);
+        // fread/fgets/fscanf/_read refill through ReadFile → NtReadFile on the file handles; stdin too
+        assert.ok(calls("NtReadFile").length >= 12, `NtReadFile: ${calls("NtReadFile").length}`);
+        // fseek/rewind/_lseek: SetFilePointerEx → NtSetInformationFile(FilePositionInformation = 14)
+        const seeks = calls("NtSetInformationFile").filter((l) => /, 8, 0xE -> /.test(l));
+        assert.ok(seeks.length >= 5, calls("NtSetInformationFile").join("\n"));
+        // fclose/_close: CloseHandle → NtClose; remove/_rmdir: DeleteFile/RemoveDirectory → NtOpenFile;
+        // _findfirst/_findnext: FindFirstFile/FindNextFile → NtQueryDirectoryFile
+        assert.ok(calls("NtClose").length >= 13);
+        assert.ok(calls("NtOpenFile").length >= 6);
+        assert.ok(calls("NtQueryDirectoryFile").length >= 6);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 }

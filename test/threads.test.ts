@@ -268,3 +268,151 @@ describe("threads: the threads fixture", function () {
     assert.ok(k.clock.interruptTime() - t0 >= 20_000_000);
   });
 });
+
+/** The documented output of threads2 (test/fixtures/EXPECTED.md, threads2_32.exe / threads2_64.exe). */
+const EXPECTED2 = [
+  "terminate 1",
+  "wait terminated 0",
+  "terminated exit code 42",
+  "wait abandoned mutex 128",
+  "release mutex 1",
+  "terminate null 0",
+  "error 6",
+  "duplicate current thread 1",
+  "duplicate is a real handle 1",
+  "duplicate names this thread 1",
+  "child: duplicate names the main thread 1",
+  "child: pseudo-handle names the child 1",
+  "duplicate current process 1",
+  "close it 1",
+  "duplicate closing source 1",
+  "close source again 0",
+  "error 6",
+  "set duplicate 1",
+  "wait duplicate 0",
+  "duplicate synchronize only 1",
+  "set it 0",
+  "error 5",
+  "wait it 0",
+  "queue apc 1",
+  "queue apc 1",
+  "non-alertable sleep ran no apc",
+  "apc 1",
+  "apc 2",
+  "sleepex 192",
+  "sleepex without apc 0",
+  "apc 3",
+  "wait ex 192",
+  "apc 4",
+  "worker: sleepex 192",
+  "apc 5",
+  "worker: wait ex 192",
+  "exiter: ExitProcess(3)",
+  "",
+].join("\n");
+
+describe("threads: TerminateThread, DuplicateHandle, user APCs (threads2 fixture)", function () {
+  this.timeout(120_000);
+  for (const bits of [32, 64]) {
+    it(`threads2_${bits}.exe: the documented output and exit code 3, two runs identical`, () => {
+      const a = runFixture(`threads2_${bits}.exe`);
+      assert.equal(a.out, EXPECTED2);
+      assert.equal(a.status, 3);
+      const b = runFixture(`threads2_${bits}.exe`);
+      assert.deepEqual(b, a);
+    });
+  }
+});
+
+describe("threads: the services behind them", () => {
+  const nr = (name: string): number => syscallTable(DEFAULT_BUILD).byName(name)?.number ?? 0;
+
+  it("NtTerminateProcess(NULL) ends every other thread with the status and returns STATUS_SUCCESS", () => {
+    // xor r10d, r10d; mov edx, 5; mov eax, NtTerminateProcess; syscall; int3
+    const code = bytes(`45 31 D2 BA 05 00 00 00 B8 ${le32(nr("NtTerminateProcess"))} 0F 05 CC`);
+    const p = Process.createShellcode({ code, arch: "x64", kernel: (q) => new Kernel(q) });
+    // The other thread loops forever: jmp $
+    p.mem.write(p.shellcodeBase + 0x100, bytes("EB FE"), { force: true });
+    const t = p.createThread({
+      start: p.shellcodeBase + 0x100,
+      parameter: 0,
+      arch: "x64",
+      stackCommit: 0,
+      stackReserve: 0,
+      skipAttach: true,
+    });
+    assert.equal(typeof t, "object");
+    if (typeof t !== "object") return;
+    const r = p.run(1_000_000);
+    assert.equal(r.kind, "exception", JSON.stringify(r)); // the int3 after the call: the caller went on
+    assert.equal(p.cpu.lo[0], 0); // STATUS_SUCCESS
+    assert.equal(p.threads.length, 1);
+    const o = (p.kernel as Kernel).threadObject(t);
+    assert.equal(o.terminated, true);
+    assert.equal(o.exitStatus, 5); // GetExitCodeThread: the status NtTerminateProcess was given
+  });
+
+  it("NtDuplicateObject: pseudo-handles, access, DUPLICATE_CLOSE_SOURCE with a NULL target process", () => {
+    const h = new Harness();
+    const v = h.alloc(0x1000);
+    const call = (name: string, args: number[]) => h.call("ntdll", "x64", name, args);
+    const k = h.kernel;
+    // NtCurrentThread() → a real handle with the thread's full access (DUPLICATE_SAME_ACCESS).
+    assert.equal(call("NtDuplicateObject", [-1, -2, -1, v, 0, 0, 2]).ret, 0);
+    const th = k.handles.get(h.u64(v));
+    assert.equal(th?.object.type, "Thread");
+    assert.equal(th?.access, 0x1fffff); // THREAD_ALL_ACCESS (winnt.h)
+    // An event duplicated with GENERIC_READ: EVENT's GENERIC_MAPPING read = READ_CONTROL | EVENT_QUERY_STATE.
+    assert.equal(call("NtCreateEvent", [v + 8, 0x1f0003, 0, 0, 0]).ret, 0);
+    const ev = h.u64(v + 8);
+    assert.equal(call("NtDuplicateObject", [-1, ev, -1, v + 0x10, 0x80000000, 2, 0]).ret, 0);
+    const dup = k.handles.get(h.u64(v + 0x10));
+    assert.equal(dup?.access, 0x20001);
+    assert.equal(dup?.inherit, true); // HandleAttributes OBJ_INHERIT
+    // Unknown options: STATUS_INVALID_PARAMETER; a bad source handle: STATUS_INVALID_HANDLE.
+    assert.equal(call("NtDuplicateObject", [-1, ev, -1, v + 0x18, 0, 0, 8]).ret >>> 0, 0xc000000d);
+    assert.equal(call("NtDuplicateObject", [-1, 0x1234, -1, v + 0x18, 0, 0, 2]).ret >>> 0, 0xc0000008);
+    // TargetProcessHandle NULL with DUPLICATE_CLOSE_SOURCE: only the source is closed.
+    assert.equal(call("NtDuplicateObject", [-1, ev, 0, 0, 0, 0, 1]).ret, 0);
+    assert.equal(k.handles.get(ev), undefined);
+    assert.equal(call("NtClose", [ev]).ret >>> 0, 0xc0000008);
+  });
+
+  it("a wait that blocks is traced once when it starts and completed with its status when it ends", () => {
+    // As above: the main thread waits 2 s on itself (STATUS_TIMEOUT), the other forever on itself.
+    const n = nr("NtWaitForSingleObject");
+    const main = `4C 8D 05 17 00 00 00 49 C7 C2 FE FF FF FF 31 D2 B8 ${le32(n)} 0F 05 CC 00 00 00 00 00 00`;
+    const code = bytes(main + " 00 D3 CE FE FF FF FF FF");
+    let kernel: Kernel | undefined;
+    const p = Process.createShellcode({ code, arch: "x64", kernel: (q) => (kernel = new Kernel(q)) });
+    const k = kernel as unknown as Kernel;
+    const started: string[] = [];
+    const completed: string[] = [];
+    k.onSyscall = (r) =>
+      started.push(`${r.thread?.toString(16)} ${r.name} ${r.waiting === true} ${r.status}`);
+    k.onSyscallComplete = (r) => completed.push(`${r.thread?.toString(16)} ${r.name} ${r.status}`);
+    p.mem.write(
+      p.shellcodeBase + 0x100,
+      bytes(`49 C7 C2 FE FF FF FF 31 D2 45 31 C0 B8 ${le32(n)} 0F 05 CC`),
+      {
+        force: true,
+      },
+    );
+    p.createThread({
+      start: p.shellcodeBase + 0x100,
+      parameter: 0,
+      arch: "x64",
+      stackCommit: 0,
+      stackReserve: 0,
+      skipAttach: true,
+    });
+    const r = p.run(1_000_000);
+    assert.equal(r.kind, "exception", JSON.stringify(r));
+    assert.deepEqual(
+      started.filter((l) => l.includes("NtWait")),
+      ["1a30 NtWaitForSingleObject true undefined", "1a34 NtWaitForSingleObject true undefined"],
+    );
+    // STATUS_TIMEOUT (0x102 = 258) for the main thread; the other thread's wait never ends.
+    assert.deepEqual(completed, ["1a30 NtWaitForSingleObject 258"]);
+  });
+});

@@ -152,6 +152,9 @@ function hex(v: number, digits = 0): string {
 
 const STATUS_NAMES: Record<number, string> = {
   0x00000000: "STATUS_SUCCESS",
+  0x00000080: "STATUS_ABANDONED_WAIT_0",
+  0x000000c0: "STATUS_USER_APC",
+  0x00000102: "STATUS_TIMEOUT",
   0x00000103: "STATUS_PENDING",
   0x80000005: "STATUS_BUFFER_OVERFLOW",
   0xc0000005: "STATUS_ACCESS_VIOLATION",
@@ -172,12 +175,19 @@ function argText(v: number): string {
   return v < 10 ? String(v) : "0x" + v.toString(16).toUpperCase();
 }
 
-/** One trace line: `NtWriteFile (0x0008) x86: 0x54, 0, 0, 0, 0x…, 0x…, 14, 0, 0 → 0x00000000 STATUS_SUCCESS`. */
-export function formatSyscall(r: SyscallRecord): string {
+/**
+ * One trace line: `NtWriteFile (0x0008) x86: 0x54, 0, 0, 0, 0x…, 0x…, 14, 0, 0 → 0x00000000 STATUS_SUCCESS`.
+ * A call whose thread waits ends in `-> (waits)`; when the wait ends the same call is printed again with
+ * its status and `(after waiting)` (other threads' calls may come in between). `(no return)`: the call
+ * did not come back (the thread or process ended, the context was replaced).
+ */
+export function formatSyscall(r: SyscallRecord, completed = false): string {
   const status =
     r.status === undefined
-      ? "(no return)"
-      : `${hex(r.status, 8)}${STATUS_NAMES[r.status >>> 0] ? " " + STATUS_NAMES[r.status >>> 0] : ""}`;
+      ? r.waiting === true
+        ? "(waits)"
+        : "(no return)"
+      : `${hex(r.status, 8)}${STATUS_NAMES[r.status >>> 0] ? " " + STATUS_NAMES[r.status >>> 0] : ""}${completed ? " (after waiting)" : ""}`;
   return `syscall ${r.name} (${hex(r.number, 4)}) ${r.callerMode}: ${r.args.map(argText).join(", ")} -> ${status}`;
 }
 
@@ -266,13 +276,17 @@ export function runCommand(argv: readonly string[], started: number): number {
   let kernel: KernelApi | undefined;
   const makeKernel = (p: KernelProcess): KernelApi => {
     const k = new Kernel(p);
-    if (o.traceSyscalls)
-      k.onSyscall = (r) => {
-        // With several threads, each line names the thread that made the call.
+    if (o.traceSyscalls) {
+      // With several threads, each line names the thread that made the call.
+      const line = (r: SyscallRecord, completed: boolean): void => {
         const cur = (p as Partial<Pick<Process, "currentThread">>).currentThread;
-        const tid = p.threads.length > 1 && cur !== undefined ? `[thread 0x${cur.id.toString(16)}] ` : "";
-        writeAll(2, Buffer.from(tid + formatSyscall(r) + "\n"));
+        const id = r.thread ?? cur?.id;
+        const tid = p.threads.length > 1 && id !== undefined ? `[thread 0x${id.toString(16)}] ` : "";
+        writeAll(2, Buffer.from(tid + formatSyscall(r, completed) + "\n"));
       };
+      k.onSyscall = (r) => line(r, false);
+      k.onSyscallComplete = (r) => line(r, true);
+    }
     kernel = k;
     return k;
   };

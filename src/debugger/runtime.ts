@@ -625,6 +625,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
           onDebugString: (text: string) => this.emit("output", { category: "console", text }),
         });
         k.onSyscall = (r) => this.recordSyscall(r);
+        k.onSyscallComplete = (r) => this.completeSyscall(r);
         return k;
       },
       memory: new MemoryManager(hostMemoryOptions()),
@@ -714,7 +715,22 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
       callerAddress: r.caller,
     };
     if (this.trace.length < 1_000_000) this.trace.push(e);
+    if (r.waiting === true) this.waitingSyscalls.set(r, e);
     if (this.traceSyscalls) this.emit("output", { category: "console", text: formatSyscall(e) + "\n" });
+  }
+
+  /** Trace entries of calls whose thread waits, until the wait ends (`completeSyscall`). */
+  private readonly waitingSyscalls = new Map<SyscallRecord, SyscallTraceEntry>();
+
+  /** A waiting call came back: its entry gets the status (and the trace a line saying so). */
+  private completeSyscall(r: SyscallRecord): void {
+    const e = this.waitingSyscalls.get(r);
+    if (e === undefined) return;
+    this.waitingSyscalls.delete(r);
+    e.status = r.status;
+    e.statusName = r.status === undefined ? undefined : statusName(r.status);
+    if (this.traceSyscalls)
+      this.emit("output", { category: "console", text: formatSyscall(e) + " (after waiting)\n" });
   }
 
   syscallTrace(start = 0, count = 1000): { total: number; records: SyscallTraceEntry[] } {

@@ -892,6 +892,31 @@ export class Process implements KernelProcess {
     return undefined;
   }
 
+  /**
+   * KernelProcess.terminateThread (TerminateThread, NtTerminateProcess(NULL)): another thread ends where it
+   * stands, without DLL_THREAD_DETACH; its object is signaled with `status`.
+   */
+  terminateThread(t: KernelThread, status: number): boolean {
+    const th = t as Thread;
+    if (th === this.current || !this.threads.includes(th)) return false;
+    this.threadGone(th, status);
+    return true;
+  }
+
+  /** KernelProcess.withThreadRegisters: `fn` on a thread's registers (loaded into the Cpu for the call). */
+  withThreadRegisters(t: KernelThread, fn: (cpu: Cpu) => void): void {
+    const th = t as Thread;
+    if (th === this.current || th.saved === undefined) return fn(this.cpu);
+    const running = this.cpu.saveState();
+    this.cpu.loadState(th.saved);
+    try {
+      fn(this.cpu);
+    } finally {
+      th.saved = this.cpu.saveState();
+      this.cpu.loadState(running);
+    }
+  }
+
   /** KernelProcess.setThreadResult: RAX/EAX of a thread whose wait ended. */
   setThreadResult(t: KernelThread, value: number): void {
     const th = t as Thread;

@@ -3,7 +3,8 @@
  * export. An export declared `trap` in src/windows/dlls/declarations.ts has an `api(...)` entry here under
  * its name; one declared `bridge` has a `bridge({ pre, post })` entry: `pre` writes the Nt call's
  * arguments into the BRIDGE_FRAME, real code calls ntdll!NtXxx, `post` turns the status into the API's
- * result and last error. The declarations (argc, convention, prototype) are not repeated here.
+ * result and last error; one declared `calls` has a `calls(function* …)` entry whose generator yields the
+ * guest calls it makes. The declarations (argc, convention, prototype) are not repeated here.
  */
 import type { Arch, TrapEntry } from "../dlls";
 import type { Kernel } from "../kernel/kernel";
@@ -55,13 +56,28 @@ export interface BridgeCall extends ApiCall {
 /** The return value for RAX/EAX (a negative number is sign-extended), or a stop. */
 export type ApiResult = number | KernelStop;
 
+/** A function a `calls` API calls next: an export of a DLL of the caller's architecture, or an address. */
+export interface GuestCall {
+  readonly dll?: "kernel32" | "kernelbase" | "ntdll" | "msvcrt";
+  readonly fn: string | number;
+  readonly args: readonly number[];
+}
+
+/**
+ * The TypeScript half of a `calls` API: a generator that yields the calls it makes (each resumes with the
+ * callee's RAX/EAX, signed: x64 64-bit, x86 32-bit) and returns the API's result (x86: a value beyond 32
+ * bits fills EDX too) or a stop. It lives while the guest runs the calls, across debugger stops.
+ */
+export type CallsGen = Generator<GuestCall, ApiResult, number>;
+
 export type ApiEntry =
   | { readonly kind: "api"; readonly run: (c: ApiCall) => ApiResult }
   | {
       readonly kind: "bridge";
       readonly pre: (c: BridgeCall) => KernelStop | void;
       readonly post: (c: BridgeCall, status: number) => ApiResult;
-    };
+    }
+  | { readonly kind: "calls"; readonly run: (c: BridgeCall) => CallsGen };
 
 /** One family's API implementations by export name. */
 export type ApiFamily = Readonly<Record<string, ApiEntry>>;
@@ -75,6 +91,20 @@ export function bridge(b: {
   post: (c: BridgeCall, status: number) => ApiResult;
 }): ApiEntry {
   return { kind: "bridge", ...b };
+}
+
+/** A `calls` API (../dlls/decl.ts CALLS_RESULT): `run` yields the guest calls it makes. */
+export function calls(run: (c: BridgeCall) => CallsGen): ApiEntry {
+  return { kind: "calls", run };
+}
+
+/** `yield*` this in a `calls` generator: calls `dll!fn(args)` in the guest and gives its result. */
+export function* guestCall(
+  dll: GuestCall["dll"],
+  fn: string,
+  args: readonly number[],
+): Generator<GuestCall, number, number> {
+  return yield { dll, fn, args };
 }
 
 export const TRUE = 1;

@@ -7,8 +7,13 @@
  * What goes where:
  * - Writes (printf & co., fwrite, fputs, _write) are bridges around ntdll!NtWriteFile on the descriptor's
  *   handle (crt-stdio.ts and `_write` here), so output to a file or the console is a visible system call.
- * - Opens, reads, seeks, closes and the file system functions reach the kernel's VFS and handle table
- *   directly (the handles are real kernel handles: NtClose, NtQueryInformationFile work on them).
+ * - Opens, reads, seeks, closes, finds, remove and _mkdir/_rmdir call kernel32 as msvcrt does —
+ *   CreateFileW, ReadFile, SetFilePointerEx, CloseHandle, DeleteFileW, RemoveDirectoryW, CreateDirectoryW,
+ *   FindFirstFileW/FindNextFileW/FindClose — as `calls` APIs (../dlls/decl.ts): real code in msvcrt calls
+ *   the kernel32 function handed out by the TypeScript half, so NtCreateFile, NtReadFile,
+ *   NtSetInformationFile… appear in the syscall trace, and a breakpoint inside stops as on Windows.
+ *   Still direct on the kernel's VFS: rename (kernel32 has no MoveFileEx yet), _chdir, _access, _stat,
+ *   _fstat, _filelength, _eof, ftell/_tell (the position), and the read-ahead given back before a write.
  * - Text mode (the default, `_fmode` 0): writes turn "\n" into "\r\n"; reads turn "\r\n" into "\n" and stop
  *   at Ctrl-Z (0x1A), which stays unread until a seek (msvcrt's _read, "Text and binary mode file I/O").
  * - Buffering: reads go through a 4 KB read-ahead per descriptor (given back to the file pointer before
@@ -27,7 +32,6 @@ import {
   fileTimeToMs,
   getFullPathName,
   dosPathToNtPath,
-  win32PatternToNtExpression,
   type FsDirEntry,
   type VirtualFileSystem,
 } from "../fs";
@@ -39,7 +43,18 @@ import type { KernelStop } from "../kernel/types";
 import { FILE_SIZE, IOB_ENTRIES } from "../dlls/declarations-msvcrt";
 import type { Arch } from "../dlls";
 import type { Kernel } from "../kernel/kernel";
-import { api, bridge, type ApiCall, type ApiFamily, type BridgeCall } from "./context";
+import {
+  api,
+  bridge,
+  calls,
+  guestCall,
+  type ApiCall,
+  type ApiFamily,
+  type BridgeCall,
+  type CallsGen,
+  type GuestCall,
+} from "./context";
+import { toUtf16 } from "./state";
 import { ntStatusToDosError } from "./errors";
 import { fileError } from "./files";
 import {
@@ -55,7 +70,7 @@ import {
 } from "./crt-state";
 import { stdHandle } from "./console";
 import { STATUS_PENDING } from "../kernel/status";
-import { scanFormat, stringInput, type ScanInput } from "./crt-scan";
+import { scanFormat, scanFormatCalls, stringInput, type ScanInput } from "./crt-scan";
 import { argSource, argWords, heapCall, processHeap } from "./crt-state";
 
 // errno values (errno.h, Microsoft "errno constants")
@@ -148,8 +163,6 @@ interface IoState {
   unget: Map<number, number[]>;
   /** FILE blocks allocated beyond _iob. */
   extra: Set<number>;
-  finds: Map<number, { entries: FsDirEntry[]; index: number }>;
-  nextFind: number;
 }
 
 const ioStates = new WeakMap<Kernel, Map<Arch, IoState>>();
@@ -159,7 +172,7 @@ function io(c: ApiCall): IoState {
   if (!m) ioStates.set(c.kernel, (m = new Map()));
   let s = m.get(c.arch);
   if (!s) {
-    s = { fds: [], unget: new Map(), extra: new Set(), finds: new Map(), nextFind: 1 };
+    s = { fds: [], unget: new Map(), extra: new Set() };
     m.set(c.arch, s);
   }
   return s;
@@ -195,18 +208,6 @@ function diskOf(c: ApiCall, f: Fd): DiskFileObject | undefined {
   return o instanceof DiskFileObject ? o : undefined;
 }
 
-/** Up to `n` bytes from the handle: the disk file at its pointer, or the console's input. */
-function readHandle(c: ApiCall, f: Fd, n: number): Uint8Array | number {
-  const o = c.kernel.handles.get(f.handle)?.object;
-  if (o instanceof DiskFileObject) {
-    const r = o.vfs.read(o.file, n);
-    if (r.status === STATUS_SUCCESS || r.status === 0xc0000011 /* STATUS_END_OF_FILE */) return r.data;
-    return r.status;
-  }
-  if (o instanceof FileObject && o.console === "stdin") return c.process.console.read(n);
-  return 0xc0000008; // STATUS_INVALID_HANDLE
-}
-
 /** Gives the read-ahead back to the file pointer (before a write, seek, tell or close). */
 export function syncFd(c: ApiCall, f: Fd): void {
   const d = diskOf(c, f);
@@ -217,14 +218,46 @@ export function syncFd(c: ApiCall, f: Fd): void {
   }
 }
 
-/** The next raw byte, -1 at the end, or -2 on an error (errno set). */
-function rawByte(c: ApiCall, f: Fd): number {
+/** The calling thread's last Win32 error (TEB.LastErrorValue, what GetLastError returns). */
+function lastError(c: ApiCall): number {
+  return c.mem.u32(c.teb + c.layout.teb.LastErrorValue);
+}
+
+/** errno from the last Win32 error (msvcrt: _dosmaperr(GetLastError())). */
+function lastErrno(c: ApiCall): void {
+  setErrno(c, dosmaperr(lastError(c)));
+}
+
+const ERROR_HANDLE_EOF = 38;
+const ERROR_BROKEN_PIPE = 109;
+
+/**
+ * ReadFile(handle, buffer, n, &read, NULL) for up to `n` bytes (the read-ahead): the bytes (none at the
+ * end: ReadFile's zero count, ERROR_HANDLE_EOF or a broken pipe), or -2 with errno.
+ */
+function* readHandleCalls(
+  c: BridgeCall,
+  f: Fd,
+  n: number,
+): Generator<GuestCall, Uint8Array | number, number> {
+  const buf = scratch(c, n);
+  const read = c.local(0);
+  c.mem.w32(read, 0);
+  const ok = yield* guestCall("kernel32", "ReadFile", [f.handle, buf, n, read, 0]);
+  if (!ok) {
+    const e = lastError(c);
+    if (e === ERROR_HANDLE_EOF || e === ERROR_BROKEN_PIPE) return EMPTY;
+    setErrno(c, dosmaperr(e));
+    return -2;
+  }
+  return c.mem.read(buf, Math.min(c.mem.u32(read), n)).slice();
+}
+
+/** rawByte through ReadFile: the next raw byte, -1 at the end, -2 on an error (errno set). */
+function* rawByteCalls(c: BridgeCall, f: Fd): Generator<GuestCall, number, number> {
   if (f.rpos >= f.rbuf.length) {
-    const r = readHandle(c, f, 0x1000);
-    if (typeof r === "number") {
-      statusErrno(c, r);
-      return -2;
-    }
+    const r = yield* readHandleCalls(c, f, 0x1000);
+    if (typeof r === "number") return -2;
     if (r.length === 0) return -1;
     f.rbuf = r;
     f.rpos = 0;
@@ -232,18 +265,18 @@ function rawByte(c: ApiCall, f: Fd): number {
   return f.rbuf[f.rpos++];
 }
 
-/** The next byte as _read delivers it (text mode: CR LF → LF, Ctrl-Z ends the file). */
-function fdByte(c: ApiCall, f: Fd): number {
-  if (!isText(c, f)) return rawByte(c, f);
+/** fdByte through ReadFile. */
+function* fdByteCalls(c: BridgeCall, f: Fd): Generator<GuestCall, number, number> {
+  if (!isText(c, f)) return yield* rawByteCalls(c, f);
   if (f.eofZ) return -1;
-  const b = rawByte(c, f);
+  const b = yield* rawByteCalls(c, f);
   if (b === 0x1a) {
     f.eofZ = true;
     f.rpos--;
     return -1;
   }
   if (b === 0x0d) {
-    const n = rawByte(c, f);
+    const n = yield* rawByteCalls(c, f);
     if (n === 0x0a) return 0x0a;
     if (n >= 0) f.rpos--;
     return 0x0d;
@@ -251,36 +284,54 @@ function fdByte(c: ApiCall, f: Fd): number {
   return b;
 }
 
+/**
+ * SetFilePointerEx(handle, distance, &newPosition, method) after giving the read-ahead back: the new
+ * position, or -1 with errno (EBADF for a descriptor that is not a disk file, as msvcrt's _lseek reports a
+ * device).
+ */
+function* seekFdCalls(
+  c: BridgeCall,
+  f: Fd,
+  off: number,
+  whence: number,
+): Generator<GuestCall, number, number> {
+  if (!diskOf(c, f)) {
+    setErrno(c, EBADF);
+    return -1;
+  }
+  if (whence < 0 || whence > 2) {
+    setErrno(c, EINVAL);
+    return -1;
+  }
+  let o = off;
+  if (whence === 1) o -= f.rbuf.length - f.rpos;
+  f.rbuf = EMPTY;
+  f.rpos = 0;
+  const out = c.local(1);
+  c.mem.w64(out, 0);
+  const lo = o >>> 0;
+  const hi = Math.floor(o / 2 ** 32) >>> 0;
+  const args = c.arch === "x64" ? [f.handle, o, out, whence] : [f.handle, lo, hi, out, whence];
+  const ok = yield* guestCall("kernel32", "SetFilePointerEx", args);
+  if (!ok) {
+    lastErrno(c);
+    return -1;
+  }
+  f.eofZ = false;
+  return c.mem.u64(out);
+}
+
+/** A path as a NUL-terminated UTF-16 string in the thread's scratch buffer at `offset`. */
+function widePath(c: ApiCall, path: string, offset = 0): number {
+  const buf = scratch(c, offset + 2 * path.length + 2) + offset;
+  c.mem.write(buf, toUtf16(path + "\0"));
+  return buf;
+}
+
 function position(c: ApiCall, f: Fd): number {
   const d = diskOf(c, f);
   if (!d) return -1;
   return d.file.position - (f.rbuf.length - f.rpos);
-}
-
-/** _lseek: the new position, or -1 with errno. */
-function seekFd(c: ApiCall, f: Fd, off: number, whence: number): number {
-  const d = diskOf(c, f);
-  if (!d) {
-    setErrno(c, EBADF);
-    return -1;
-  }
-  syncFd(c, f);
-  let base: number;
-  if (whence === 0) base = 0;
-  else if (whence === 1) base = d.file.position;
-  else if (whence === 2) base = d.vfs.queryStandard(d.file).endOfFile;
-  else {
-    setErrno(c, EINVAL);
-    return -1;
-  }
-  const t = base + off;
-  if (t < 0) {
-    setErrno(c, EINVAL);
-    return -1;
-  }
-  d.vfs.setPosition(d.file, t);
-  f.eofZ = false;
-  return t;
 }
 
 /**
@@ -335,11 +386,7 @@ const O_BINARY = 0x8000;
 const SYNCHRONIZE = 0x100000;
 const DELETE = 0x10000;
 const FILE_READ_ATTRIBUTES = 0x80;
-const FILE_GENERIC_READ = 0x120089;
-const FILE_GENERIC_WRITE = 0x120116;
 const FILE_SYNCHRONOUS_IO_NONALERT = 0x20;
-const FILE_NON_DIRECTORY_FILE = 0x40;
-const FILE_DIRECTORY_FILE = 0x1;
 const FILE_OPEN_FOR_BACKUP_INTENT = 0x4000;
 
 function callerOf(c: ApiCall): { wow64: boolean; threadId: number } {
@@ -369,50 +416,55 @@ function pathArg(c: ApiCall, i: number): string {
     : latin1(readCString(c.mem, p, 32767));
 }
 
-/** _sopen: a new descriptor (the lowest free one from 3), or -1 with errno. */
-function openFd(c: ApiCall, path: string, oflag: number, pmode: number): number {
-  const nt = ntPath(c, path);
-  if (nt === undefined) return -1;
+/**
+ * _sopen: CreateFileW(path, access, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, disposition, attributes,
+ * NULL) as msvcrt's _sopen makes it (_SH_DENYNO); a new descriptor (the lowest free one from 3), or -1
+ * with errno from the last error.
+ */
+function* openFdCalls(
+  c: BridgeCall,
+  path: string,
+  oflag: number,
+  pmode: number,
+): Generator<GuestCall, number, number> {
+  if (path.length === 0) {
+    setErrno(c, ENOENT);
+    return -1;
+  }
   const acc = oflag & 3;
   if (acc === 3) {
     setErrno(c, EINVAL);
     return -1;
   }
-  let access =
-    acc === 0
-      ? FILE_GENERIC_READ
-      : acc === O_WRONLY
-        ? FILE_GENERIC_WRITE
-        : FILE_GENERIC_READ | FILE_GENERIC_WRITE;
-  access |= SYNCHRONIZE | FILE_READ_ATTRIBUTES;
+  const GENERIC_READ = 0x80000000;
+  const GENERIC_WRITE = 0x40000000;
+  const access = acc === 0 ? GENERIC_READ : acc === O_WRONLY ? GENERIC_WRITE : GENERIC_READ | GENERIC_WRITE;
   const create = oflag & (O_CREAT | O_EXCL | O_TRUNC);
-  // _sopen's CreateFile disposition → NtCreateFile's
+  // _sopen's CreateFile disposition (open.c)
   const disposition =
     create === (O_CREAT | O_EXCL) || create === (O_CREAT | O_EXCL | O_TRUNC)
-      ? 2 // CREATE_NEW → FILE_CREATE
+      ? 1 // CREATE_NEW
       : create === (O_CREAT | O_TRUNC)
-        ? 5 // CREATE_ALWAYS → FILE_OVERWRITE_IF
+        ? 2 // CREATE_ALWAYS
         : create === O_CREAT
-          ? 3 // OPEN_ALWAYS → FILE_OPEN_IF
+          ? 4 // OPEN_ALWAYS
           : create & O_TRUNC
-            ? 4 // TRUNCATE_EXISTING → FILE_OVERWRITE
-            : 1; // OPEN_EXISTING → FILE_OPEN
-  const vfs = vfsOf(c);
-  const r = vfs.open({
-    path: nt,
-    access: access >>> 0,
-    share: FILE_SHARE_READ | FILE_SHARE_WRITE,
+            ? 5 // TRUNCATE_EXISTING
+            : 3; // OPEN_EXISTING
+  const attributes = oflag & O_CREAT && !(pmode & 0x80) ? 0x1 /* READONLY */ : 0x80; /* NORMAL */
+  const h = yield* guestCall("kernel32", "CreateFileW", [
+    widePath(c, path),
+    access >>> 0,
+    FILE_SHARE_READ | FILE_SHARE_WRITE,
+    0,
     disposition,
-    options: FILE_NON_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT,
-    attributes: oflag & O_CREAT && !(pmode & 0x80) ? 0x1 /* READONLY */ : 0x80 /* NORMAL */,
-    caller: callerOf(c),
-  });
-  if (r.file === undefined) {
-    if (r.status >>> 0 === 0xc0000035 && disposition === 2) setErrno(c, EEXIST);
-    else statusErrno(c, r.status);
+    attributes,
+    0,
+  ]);
+  if (h === -1 || h === 0) {
+    lastErrno(c);
     return -1;
   }
-  const h = c.kernel.handles.insert(new DiskFileObject(vfs, r.file), r.file.access);
   const s = io(c);
   let fd = 3;
   while (s.fds[fd] !== undefined) fd++;
@@ -428,7 +480,8 @@ function openFd(c: ApiCall, path: string, oflag: number, pmode: number): number 
   return fd;
 }
 
-function closeFd(c: ApiCall, fd: number): number {
+/** _close: CloseHandle on a descriptor from 3 or a disk file (the standard handles stay open); 0 or -1. */
+function* closeFdCalls(c: BridgeCall, fd: number): Generator<GuestCall, number, number> {
   const f = fdOf(c, fd);
   if (f === undefined) {
     setErrno(c, EBADF);
@@ -436,7 +489,13 @@ function closeFd(c: ApiCall, fd: number): number {
   }
   syncFd(c, f);
   io(c).fds[fd] = undefined;
-  if (fd >= 3 || diskOf(c, f)) c.kernel.handles.close(f.handle);
+  if (fd >= 3 || diskOf(c, f)) {
+    const ok = yield* guestCall("kernel32", "CloseHandle", [f.handle]);
+    if (!ok) {
+      lastErrno(c);
+      return -1;
+    }
+  }
   return 0;
 }
 
@@ -503,7 +562,7 @@ function ungets(c: ApiCall, s: Stream): number[] {
 }
 
 /** The next character of a stream (EOF -1; the flags record end of file or an error). */
-export function streamGetc(c: ApiCall, s: Stream): number {
+export function* streamGetc(c: BridgeCall, s: Stream): Generator<GuestCall, number, number> {
   const u = ungets(c, s);
   if (u.length > 0) return u.pop()!;
   const flag = getFlag(c, s);
@@ -518,7 +577,7 @@ export function streamGetc(c: ApiCall, s: Stream): number {
     return -1;
   }
   if (flag & _IORW) setFlag(c, s, _IOREAD);
-  const b = fdByte(c, f);
+  const b = yield* fdByteCalls(c, f);
   if (b === -1) setFlag(c, s, _IOEOF);
   else if (b === -2) {
     setFlag(c, s, _IOERR);
@@ -609,19 +668,24 @@ function attach(c: ApiCall, file: number, fd: number, flag: number): number {
   return file;
 }
 
-function fopenAt(c: ApiCall, path: string, modeStr: string, reuse?: number): number {
+function* fopenAt(
+  c: BridgeCall,
+  path: string,
+  modeStr: string,
+  reuse?: number,
+): Generator<GuestCall, number, number> {
   const m = parseMode(c, modeStr);
   if (m === undefined) {
     setErrno(c, EINVAL);
     return 0;
   }
-  const fd = openFd(c, path, m.oflag, 0x180);
+  const fd = yield* openFdCalls(c, path, m.oflag, 0x180);
   if (fd < 0) return 0;
   return attach(c, reuse ?? newFile(c), fd, m.flag);
 }
 
-function closeStream(c: ApiCall, s: Stream): number {
-  const r = closeFd(c, s.fd);
+function* closeStream(c: BridgeCall, s: Stream): Generator<GuestCall, number, number> {
+  const r = yield* closeFdCalls(c, s.fd);
   c.mem.w32(flagAddr(c, s.file), 0);
   io(c).unget.delete(s.file);
   return r < 0 ? -1 : 0;
@@ -641,7 +705,12 @@ function streamTell(c: ApiCall, s: Stream): number {
   return Math.max(0, p - ungets(c, s).length);
 }
 
-function streamSeek(c: ApiCall, s: Stream, off: number, whence: number): number {
+function* streamSeek(
+  c: BridgeCall,
+  s: Stream,
+  off: number,
+  whence: number,
+): Generator<GuestCall, number, number> {
   if (whence < 0 || whence > 2) {
     setErrno(c, EINVAL);
     return -1;
@@ -656,7 +725,7 @@ function streamSeek(c: ApiCall, s: Stream, off: number, whence: number): number 
   ungets(c, s).length = 0;
   setFlag(c, s, 0, _IOEOF);
   if (getFlag(c, s) & _IORW) setFlag(c, s, 0, _IOREAD | _IOWRT);
-  return seekFd(c, f, o, whence) < 0 ? -1 : 0;
+  return (yield* seekFdCalls(c, f, o, whence)) < 0 ? -1 : 0;
 }
 
 /** A 64-bit argument starting at argument i (x86: two slots). */
@@ -682,7 +751,12 @@ function timeOf(ft: bigint): number {
 }
 
 /** Writes a _finddata structure: `wide64` selects __finddata64_t (64-bit times and size). */
-function writeFind(c: ApiCall, out: number, e: FsDirEntry, layout: "32" | "64i32" | "64"): void {
+type FindEntry = Pick<
+  FsDirEntry,
+  "attributes" | "creationTime" | "lastAccessTime" | "lastWriteTime" | "endOfFile" | "name"
+>;
+
+function writeFind(c: ApiCall, out: number, e: FindEntry, layout: "32" | "64i32" | "64"): void {
   const m = c.mem;
   const attrib = e.attributes & 0x37; // _A_RDONLY _A_HIDDEN _A_SYSTEM _A_SUBDIR _A_ARCH
   const name = Uint8Array.from([...Array.from(e.name, (ch) => ch.charCodeAt(0) & 0xff).slice(0, 259), 0]);
@@ -717,116 +791,82 @@ function findLayout(c: ApiCall): "32" | "64i32" | "64" {
   return c.arch === "x86" ? "32" : "64i32";
 }
 
-function findFirst(c: ApiCall): number {
-  const spec = pathArg(c, 0);
-  const nt = ntPath(c, spec);
-  if (nt === undefined) return -1;
-  const cut = nt.lastIndexOf("\\");
-  const dir = nt.slice(0, cut);
-  const name = nt.slice(cut + 1);
-  const vfs = vfsOf(c);
-  const r = vfs.open({
-    path: dir.endsWith(":") ? dir + "\\" : dir,
-    access: 0x1 | SYNCHRONIZE,
-    share: 7,
-    disposition: 1,
-    options: FILE_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT | FILE_OPEN_FOR_BACKUP_INTENT,
-    caller: callerOf(c),
-  });
-  if (r.file === undefined) {
-    statusErrno(c, r.status);
-    return -1;
-  }
-  const q = vfs.queryDirectory(r.file, {
-    expression: win32PatternToNtExpression(name),
-    restart: true,
-    max: 100000,
-  });
-  vfs.close(r.file);
-  if (q.entries.length === 0) {
+/** The entry of a WIN32_FIND_DATAW at `a` (winbase.h: attributes, three FILETIMEs, size high/low, name). */
+function findData(c: ApiCall, a: number): FindEntry {
+  const m = c.mem;
+  const ft = (o: number): bigint => BigInt(m.u32(a + o)) | (BigInt(m.u32(a + o + 4)) << 32n);
+  return {
+    attributes: m.u32(a),
+    creationTime: ft(4),
+    lastAccessTime: ft(12),
+    lastWriteTime: ft(20),
+    endOfFile: m.u32(a + 28) * 2 ** 32 + m.u32(a + 32),
+    name: String.fromCharCode(...readWString(m, a + 44, 260)),
+  };
+}
+
+const WIN32_FIND_DATAW_SIZE = 592;
+const ERROR_FILE_NOT_FOUND = 2;
+const ERROR_PATH_NOT_FOUND = 3;
+const ERROR_NOT_ENOUGH_MEMORY = 8;
+const ERROR_NO_MORE_FILES = 18;
+
+/** msvcrt's _findfirst/_findnext errno for a failed FindFirstFile/FindNextFile (findfile.c). */
+function findErrno(c: ApiCall): void {
+  const e = lastError(c);
+  if (e === ERROR_NO_MORE_FILES || e === ERROR_FILE_NOT_FOUND || e === ERROR_PATH_NOT_FOUND)
     setErrno(c, ENOENT);
+  else if (e === ERROR_NOT_ENOUGH_MEMORY) setErrno(c, 12);
+  else setErrno(c, EINVAL);
+}
+
+/** _findfirst: FindFirstFileW; the find handle is the search handle, as msvcrt returns it. */
+function* findFirst(c: BridgeCall): Generator<GuestCall, number, number> {
+  const spec = pathArg(c, 0);
+  const data = scratch(c, WIN32_FIND_DATAW_SIZE + 2 * spec.length + 2);
+  const path = widePath(c, spec, WIN32_FIND_DATAW_SIZE);
+  const h = yield* guestCall("kernel32", "FindFirstFileW", [path, data]);
+  if (h === -1) {
+    findErrno(c);
     return -1;
   }
-  const s = io(c);
-  const h = s.nextFind++;
-  s.finds.set(h, { entries: q.entries, index: 1 });
-  writeFind(c, c.arg(1), q.entries[0], findLayout(c));
+  writeFind(c, c.arg(1), findData(c, data), findLayout(c));
   return h;
 }
 
-function findNext(c: ApiCall): number {
-  const f = io(c).finds.get(c.sarg(0));
-  if (f === undefined) {
-    setErrno(c, EINVAL);
+/** _findnext: FindNextFileW on the handle; 0, or -1 with errno. */
+function* findNext(c: BridgeCall): Generator<GuestCall, number, number> {
+  const data = scratch(c, WIN32_FIND_DATAW_SIZE);
+  const ok = yield* guestCall("kernel32", "FindNextFileW", [c.arg(0), data]);
+  if (!ok) {
+    findErrno(c);
     return -1;
   }
-  if (f.index >= f.entries.length) {
-    setErrno(c, ENOENT);
-    return -1;
-  }
-  writeFind(c, c.arg(1), f.entries[f.index++], findLayout(c));
+  writeFind(c, c.arg(1), findData(c, data), findLayout(c));
   return 0;
 }
 
 // ---------------------------------------------------------------------------------------------
 // the file system functions
 
-function openForDelete(c: ApiCall, path: string, directory: boolean) {
-  const nt = ntPath(c, path);
-  if (nt === undefined) return undefined;
-  const vfs = vfsOf(c);
-  const r = vfs.open({
-    path: nt,
-    access: DELETE | SYNCHRONIZE | FILE_READ_ATTRIBUTES,
-    share: 7,
-    disposition: 1,
-    options:
-      (directory ? FILE_DIRECTORY_FILE : FILE_NON_DIRECTORY_FILE) |
-      FILE_SYNCHRONOUS_IO_NONALERT |
-      FILE_OPEN_FOR_BACKUP_INTENT,
-    caller: callerOf(c),
-  });
-  if (r.file === undefined) {
-    statusErrno(c, r.status);
-    return undefined;
-  }
-  return r.file;
-}
-
-/** remove/_unlink (DeleteFile) and _rmdir (RemoveDirectory). */
-function removePath(c: ApiCall, directory: boolean): number {
-  const file = openForDelete(c, pathArg(c, 0), directory);
-  if (file === undefined) return -1;
-  const vfs = vfsOf(c);
-  const st = vfs.setDisposition(file, true);
-  vfs.close(file);
-  if (st !== STATUS_SUCCESS) {
-    statusErrno(c, st);
+/** remove/_unlink (DeleteFileW) and _rmdir (RemoveDirectoryW): 0, or -1 with errno from the last error. */
+function* removePath(c: BridgeCall, directory: boolean): Generator<GuestCall, number, number> {
+  const path = widePath(c, pathArg(c, 0));
+  const ok = yield* guestCall("kernel32", directory ? "RemoveDirectoryW" : "DeleteFileW", [path]);
+  if (!ok) {
+    lastErrno(c);
     return -1;
   }
   return 0;
 }
 
-function mkdirPath(c: ApiCall): number {
-  const nt = ntPath(c, pathArg(c, 0));
-  if (nt === undefined) return -1;
-  const vfs = vfsOf(c);
-  const r = vfs.open({
-    path: nt,
-    access: 0x1 | SYNCHRONIZE,
-    share: 3,
-    disposition: 2,
-    options: FILE_DIRECTORY_FILE | FILE_SYNCHRONOUS_IO_NONALERT | FILE_OPEN_FOR_BACKUP_INTENT,
-    attributes: 0x80,
-    caller: callerOf(c),
-  });
-  if (r.file === undefined) {
-    // CreateDirectory reports an existing name as ERROR_ALREADY_EXISTS → EEXIST
-    if (r.status >>> 0 === 0xc0000035) setErrno(c, EEXIST);
-    else statusErrno(c, r.status);
+/** _mkdir: CreateDirectoryW(path, NULL); an existing name is ERROR_ALREADY_EXISTS → EEXIST. */
+function* mkdirPath(c: BridgeCall): Generator<GuestCall, number, number> {
+  const ok = yield* guestCall("kernel32", "CreateDirectoryW", [widePath(c, pathArg(c, 0)), 0]);
+  if (!ok) {
+    lastErrno(c);
     return -1;
   }
-  vfs.close(r.file);
   return 0;
 }
 
@@ -1019,10 +1059,10 @@ function fstatFd(c: ApiCall): number {
 const EOF = -1;
 
 /** Reads `n` characters (fewer at the end) from a stream. */
-function streamRead(c: ApiCall, s: Stream, n: number): number[] {
+function* streamRead(c: BridgeCall, s: Stream, n: number): Generator<GuestCall, number[], number> {
   const out: number[] = [];
   while (out.length < n) {
-    const ch = streamGetc(c, s);
+    const ch = yield* streamGetc(c, s);
     if (ch < 0) break;
     out.push(ch);
   }
@@ -1035,8 +1075,28 @@ function pointers(c: ApiCall, first: number): () => number {
   return () => Number(a.ptr());
 }
 
-function streamInput(c: ApiCall, s: Stream): ScanInput {
+function streamInput(c: BridgeCall, s: Stream): ScanInput {
   return { get: () => streamGetc(c, s), unget: (ch) => void streamUngetc(c, s, ch) };
+}
+
+/** A `calls` API on the FILE* argument `i` (a stop for a pointer that is not an open stream). */
+function onStream(i: number, f: (c: BridgeCall, s: Stream) => CallsGen) {
+  return calls(function* (c) {
+    const s = streamArg(c, i);
+    return "kind" in s ? s : yield* f(c, s);
+  });
+}
+
+/** A `calls` API on the descriptor argument 0 (EBADF and -1 when it is not open). */
+function onFd(f: (c: BridgeCall, fd: Fd) => CallsGen, bad = -1) {
+  return calls(function* (c) {
+    const fd = fdOf(c, c.u32(0) | 0);
+    if (!fd) {
+      setErrno(c, EBADF);
+      return bad;
+    }
+    return yield* f(c, fd);
+  });
 }
 
 function heapAlloc(c: ApiCall, n: number): number {
@@ -1050,8 +1110,10 @@ export function crtIoFamily(): ApiFamily {
       return "kind" in s ? s : f(c, s);
     });
   return {
-    fopen: api((c) => fopenAt(c, pathArg(c, 0), latin1(readCString(c.mem, c.arg(1), 64)))),
-    _wfopen: api((c) => fopenAt(c, pathArg(c, 0), String.fromCharCode(...readWString(c.mem, c.arg(1), 64)))),
+    fopen: calls((c) => fopenAt(c, pathArg(c, 0), latin1(readCString(c.mem, c.arg(1), 64)))),
+    _wfopen: calls((c) =>
+      fopenAt(c, pathArg(c, 0), String.fromCharCode(...readWString(c.mem, c.arg(1), 64))),
+    ),
     _fdopen: api((c) => {
       const fd = c.u32(0) | 0;
       const m = parseMode(c, latin1(readCString(c.mem, c.arg(1), 64)));
@@ -1062,20 +1124,20 @@ export function crtIoFamily(): ApiFamily {
       return attach(c, newFile(c), fd, m.flag);
     }),
     /** freopen: closes the stream's descriptor and opens `path` on the same FILE. */
-    freopen: api((c) => {
+    freopen: calls(function* (c) {
       const file = c.arg(2);
       const s = streamAt(c, file);
-      if (s !== undefined) closeStream(c, s);
+      if (s !== undefined) yield* closeStream(c, s);
       else if (
         !(file - iobBase(c) >= 0 && file - iobBase(c) < IOB_ENTRIES * FILE_SIZE[c.arch]) &&
         !io(c).extra.has(file)
       )
         return unimplemented("freopen", `FILE* 0x${file.toString(16)} is not a stream`);
       if (c.arg(0) === 0) return unimplemented("freopen", "a NULL path (changing the mode of the stream)");
-      return fopenAt(c, pathArg(c, 0), latin1(readCString(c.mem, c.arg(1), 64)), file);
+      return yield* fopenAt(c, pathArg(c, 0), latin1(readCString(c.mem, c.arg(1), 64)), file);
     }),
-    fclose: withStream(0, closeStream),
-    _fcloseall: api((c) => {
+    fclose: onStream(0, closeStream),
+    _fcloseall: calls(function* (c) {
       let n = 0;
       const iob = iobBase(c);
       const files = [...Array(IOB_ENTRIES - 3).keys()]
@@ -1084,13 +1146,13 @@ export function crtIoFamily(): ApiFamily {
       for (const f of files) {
         const s = streamAt(c, f);
         if (s) {
-          closeStream(c, s);
+          yield* closeStream(c, s);
           n++;
         }
       }
       return n;
     }),
-    fread: api((c) => {
+    fread: calls(function* (c) {
       const s = streamArg(c, 3);
       if ("kind" in s) return s;
       const size = c.arg(1);
@@ -1098,20 +1160,20 @@ export function crtIoFamily(): ApiFamily {
       const total = size * count;
       if (total === 0) return 0;
       if (total > 0x10000000) return unimplemented("fread", `${total} bytes at once`);
-      const out = streamRead(c, s, total);
+      const out = yield* streamRead(c, s, total);
       c.mem.write(c.arg(0), Uint8Array.from(out));
       return Math.floor(out.length / size);
     }),
-    fgetc: withStream(0, streamGetc),
-    getc: withStream(0, streamGetc),
-    _fgetchar: api((c) => streamGetc(c, { file: iobBase(c), fd: 0 })),
-    getchar: api((c) => {
+    fgetc: onStream(0, streamGetc),
+    getc: onStream(0, streamGetc),
+    _fgetchar: calls((c) => streamGetc(c, { file: iobBase(c), fd: 0 })),
+    getchar: calls(function* (c) {
       const s = streamAt(c, iobBase(c));
-      return s ? streamGetc(c, s) : EOF;
+      return s ? yield* streamGetc(c, s) : EOF;
     }),
     ungetc: withStream(1, (c, s) => streamUngetc(c, s, c.u32(0) | 0)),
     /** fgets: up to n-1 characters, through the newline; NULL at end of file with nothing read. */
-    fgets: api((c) => {
+    fgets: calls(function* (c) {
       const s = streamArg(c, 2);
       if ("kind" in s) return s;
       const n = c.u32(1) | 0;
@@ -1122,7 +1184,7 @@ export function crtIoFamily(): ApiFamily {
       }
       const out: number[] = [];
       while (out.length < n - 1) {
-        const ch = streamGetc(c, s);
+        const ch = yield* streamGetc(c, s);
         if (ch < 0) break;
         out.push(ch);
         if (ch === 0x0a) break;
@@ -1132,12 +1194,12 @@ export function crtIoFamily(): ApiFamily {
       c.mem.write(buf, Uint8Array.from([...out, 0]));
       return buf;
     }),
-    gets: api((c) => {
+    gets: calls(function* (c) {
       const s = streamAt(c, iobBase(c));
       if (!s) return 0;
       const out: number[] = [];
       for (;;) {
-        const ch = streamGetc(c, s);
+        const ch = yield* streamGetc(c, s);
         if (ch < 0) {
           if (out.length === 0) return 0;
           break;
@@ -1177,8 +1239,8 @@ export function crtIoFamily(): ApiFamily {
     }),
     setbuf: withStream(0, () => 0),
     _fileno: withStream(0, (_c, s) => s.fd),
-    fseek: withStream(0, (c, s) => streamSeek(c, s, c.u32(1) | 0, c.u32(2) | 0)),
-    _fseeki64: withStream(0, (c, s) => streamSeek(c, s, arg64(c, 1), c.u32(c.arch === "x64" ? 2 : 3) | 0)),
+    fseek: onStream(0, (c, s) => streamSeek(c, s, c.u32(1) | 0, c.u32(2) | 0)),
+    _fseeki64: onStream(0, (c, s) => streamSeek(c, s, arg64(c, 1), c.u32(c.arch === "x64" ? 2 : 3) | 0)),
     ftell: withStream(0, (c, s) => {
       const p = streamTell(c, s);
       if (p > 0x7fffffff) {
@@ -1188,8 +1250,8 @@ export function crtIoFamily(): ApiFamily {
       return p;
     }),
     _ftelli64: withStream(0, (c, s) => ret64(c, streamTell(c, s))),
-    rewind: withStream(0, (c, s) => {
-      streamSeek(c, s, 0, 0);
+    rewind: onStream(0, function* (c, s) {
+      yield* streamSeek(c, s, 0, 0);
       setFlag(c, s, 0, _IOERR);
       return 0;
     }),
@@ -1200,7 +1262,7 @@ export function crtIoFamily(): ApiFamily {
       c.mem.w64(c.arg(1), p);
       return 0;
     }),
-    fsetpos: withStream(0, (c, s) => streamSeek(c, s, c.mem.u64(c.arg(1)), 0)),
+    fsetpos: onStream(0, (c, s) => streamSeek(c, s, c.mem.u64(c.arg(1)), 0)),
 
     // ---- the scanf family
     sscanf: api((c) => {
@@ -1211,31 +1273,53 @@ export function crtIoFamily(): ApiFamily {
       const input = stringInput(readCString(c.mem, c.arg(0)));
       return scanFormat(readCString(c.mem, c.arg(1)), input, pointers(c, 2), c.mem, c.ptrSize);
     }),
-    fscanf: withStream(0, (c, s) =>
-      scanFormat(readCString(c.mem, c.arg(1)), streamInput(c, s), pointers(c, 2), c.mem, c.ptrSize),
+    fscanf: onStream(0, (c, s) =>
+      scanFormatCalls(readCString(c.mem, c.arg(1)), streamInput(c, s), pointers(c, 2), c.mem, c.ptrSize),
     ),
-    scanf: api((c) => {
+    scanf: calls(function* (c) {
       const s = streamAt(c, iobBase(c));
       if (!s) return -1;
-      return scanFormat(readCString(c.mem, c.arg(0)), streamInput(c, s), pointers(c, 1), c.mem, c.ptrSize);
+      const fmt = readCString(c.mem, c.arg(0));
+      return yield* scanFormatCalls(fmt, streamInput(c, s), pointers(c, 1), c.mem, c.ptrSize);
+    }),
+    /**
+     * The wide scanf family (crt-scan.ts ScanOptions.wide). On a stream in text mode msvcrt's fgetwc reads
+     * a multibyte character and converts it with mbtowc in the "C" locale, where a byte is the wide
+     * character of the same value: the stream's bytes are the input's wide characters.
+     */
+    swscanf: api((c) => {
+      if (c.arg(0) === 0 || c.arg(1) === 0) {
+        setErrno(c, EINVAL);
+        return -1;
+      }
+      const input = stringInput(readWString(c.mem, c.arg(0)));
+      return scanFormat(readWString(c.mem, c.arg(1)), input, pointers(c, 2), c.mem, c.ptrSize, {
+        wide: true,
+      });
+    }),
+    fwscanf: onStream(0, (c, s) =>
+      scanFormatCalls(readWString(c.mem, c.arg(1)), streamInput(c, s), pointers(c, 2), c.mem, c.ptrSize, {
+        wide: true,
+      }),
+    ),
+    wscanf: calls(function* (c) {
+      const s = streamAt(c, iobBase(c));
+      if (!s) return -1;
+      const fmt = readWString(c.mem, c.arg(0));
+      return yield* scanFormatCalls(fmt, streamInput(c, s), pointers(c, 1), c.mem, c.ptrSize, { wide: true });
     }),
 
     // ---- low-level I/O
-    _open: api((c) => openFd(c, pathArg(c, 0), c.u32(1), c.u32(2))),
-    _wopen: api((c) => openFd(c, pathArg(c, 0), c.u32(1), c.u32(2))),
-    _creat: api((c) => openFd(c, pathArg(c, 0), O_CREAT | O_TRUNC | O_RDWR, c.u32(1))),
-    _close: api((c) => closeFd(c, c.u32(0) | 0)),
+    _open: calls((c) => openFdCalls(c, pathArg(c, 0), c.u32(1), c.u32(2))),
+    _wopen: calls((c) => openFdCalls(c, pathArg(c, 0), c.u32(1), c.u32(2))),
+    _creat: calls((c) => openFdCalls(c, pathArg(c, 0), O_CREAT | O_TRUNC | O_RDWR, c.u32(1))),
+    _close: calls((c) => closeFdCalls(c, c.u32(0) | 0)),
     /** _read: text mode translates as the streams do; returns the bytes stored, 0 at the end, -1 (EBADF). */
-    _read: api((c) => {
-      const f = fdOf(c, c.u32(0) | 0);
-      if (!f) {
-        setErrno(c, EBADF);
-        return -1;
-      }
+    _read: onFd(function* (c, f) {
       const n = Math.min(c.u32(2), 0x10000000);
       const out: number[] = [];
       while (out.length < n) {
-        const b = fdByte(c, f);
+        const b = yield* fdByteCalls(c, f);
         if (b === -2) return -1;
         if (b < 0) break;
         out.push(b);
@@ -1260,27 +1344,16 @@ export function crtIoFamily(): ApiFamily {
         return c.u32(2);
       },
     }),
-    _lseek: api((c) => {
-      const f = fdOf(c, c.u32(0) | 0);
-      if (!f) {
-        setErrno(c, EBADF);
-        return -1;
-      }
-      const r = seekFd(c, f, c.u32(1) | 0, c.u32(2) | 0);
+    _lseek: onFd(function* (c, f) {
+      const r = yield* seekFdCalls(c, f, c.u32(1) | 0, c.u32(2) | 0);
       if (r > 0x7fffffff) {
         setErrno(c, EINVAL);
         return -1;
       }
       return r;
     }),
-    _lseeki64: api((c) => {
-      const f = fdOf(c, c.u32(0) | 0);
-      if (!f) {
-        setErrno(c, EBADF);
-        return ret64(c, -1);
-      }
-      return ret64(c, seekFd(c, f, arg64(c, 1), c.u32(c.arch === "x64" ? 2 : 3) | 0));
-    }),
+    // a `calls` API returns a 64-bit result in EDX:EAX on x86 by itself
+    _lseeki64: onFd((c, f) => seekFdCalls(c, f, arg64(c, 1), c.u32(c.arch === "x64" ? 2 : 3) | 0)),
     _tell: api((c) => {
       const f = fdOf(c, c.u32(0) | 0);
       if (!f) {
@@ -1351,26 +1424,27 @@ export function crtIoFamily(): ApiFamily {
     _wstat: api(statPath),
     _fstat: api(fstatFd),
     _fstat64: api(fstatFd),
-    remove: api((c) => removePath(c, false)),
-    _unlink: api((c) => removePath(c, false)),
-    _wremove: api((c) => removePath(c, false)),
-    _wunlink: api((c) => removePath(c, false)),
+    remove: calls((c) => removePath(c, false)),
+    _unlink: calls((c) => removePath(c, false)),
+    _wremove: calls((c) => removePath(c, false)),
+    _wunlink: calls((c) => removePath(c, false)),
     rename: api(renamePath),
     _wrename: api(renamePath),
-    _mkdir: api(mkdirPath),
-    _wmkdir: api(mkdirPath),
-    _rmdir: api((c) => removePath(c, true)),
-    _wrmdir: api((c) => removePath(c, true)),
+    _mkdir: calls(mkdirPath),
+    _wmkdir: calls(mkdirPath),
+    _rmdir: calls((c) => removePath(c, true)),
+    _wrmdir: calls((c) => removePath(c, true)),
     _chdir: api(chdirPath),
     _wchdir: api(chdirPath),
     _getcwd: api((c) => getcwd(c, (n) => heapAlloc(c, n))),
     _wgetcwd: api((c) => getcwd(c, (n) => heapAlloc(c, n))),
-    _findfirst: api(findFirst),
-    _findfirst64: api(findFirst),
-    _findnext: api(findNext),
-    _findnext64: api(findNext),
-    _findclose: api((c) => {
-      if (!io(c).finds.delete(c.sarg(0))) {
+    _findfirst: calls(findFirst),
+    _findfirst64: calls(findFirst),
+    _findnext: calls(findNext),
+    _findnext64: calls(findNext),
+    /** _findclose: FindClose; EINVAL when it fails (findfile.c). */
+    _findclose: calls(function* (c) {
+      if (!(yield* guestCall("kernel32", "FindClose", [c.arg(0)]))) {
         setErrno(c, EINVAL);
         return -1;
       }

@@ -19,9 +19,14 @@
  * - the result is the number of fields assigned, or EOF (-1) when the input ends before the first
  *   conversion completes (msvcrt: end of input with nothing matched or assigned).
  */
+import type { GuestCall } from "./context";
+
 export interface ScanInput {
-  /** The next character (0-255), or -1 at the end. */
-  get(): number;
+  /**
+   * The next character (0-255), or -1 at the end. A generator: a stream's input may have to call the
+   * guest (ReadFile) for more (crt-io.ts); a string's never does.
+   */
+  get(): Generator<GuestCall, number, number>;
   /** Gives back the last character read. */
   unget(ch: number): void;
 }
@@ -31,6 +36,16 @@ export interface ScanMemory {
   w16(addr: number, v: number): void;
   w32(addr: number, v: number): void;
   w64(addr: number, v: number): void;
+}
+
+export interface ScanOptions {
+  /**
+   * wscanf: the format and the input are UTF-16 units, and `%s`, `%c`, `%[` store wide characters unless
+   * `h` says otherwise while `%S` and `%C` store narrow ones ("scanf type field characters": "%s … When
+   * used with wscanf functions, specifies a wide-character string"; "%S … When used with scanf functions,
+   * specifies a wide-character string; when used with wscanf functions, specifies a single-byte string").
+   */
+  readonly wide?: boolean;
 }
 
 const isSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
@@ -55,19 +70,35 @@ function storeInt(mem: ScanMemory, addr: number, size: number, v: bigint): void 
 
 const f32 = new DataView(new ArrayBuffer(8));
 
+/** scanFormatCalls over input that never calls the guest (sscanf's string). */
 export function scanFormat(
   fmt: ArrayLike<number>,
   input: ScanInput,
   nextPtr: () => number,
   mem: ScanMemory,
   ptrSize: 4 | 8,
+  o: ScanOptions = {},
 ): number {
+  const r = scanFormatCalls(fmt, input, nextPtr, mem, ptrSize, o).next();
+  if (!r.done) throw new Error("scanFormat: the input called the guest");
+  return r.value;
+}
+
+/** The scan; a generator because the input may call the guest for more characters. */
+export function* scanFormatCalls(
+  fmt: ArrayLike<number>,
+  input: ScanInput,
+  nextPtr: () => number,
+  mem: ScanMemory,
+  ptrSize: 4 | 8,
+  o: ScanOptions = {},
+): Generator<GuestCall, number, number> {
   let assigned = 0;
   let matched = 0;
   let count = 0;
   let eof = false;
-  const get = (): number => {
-    const c = input.get();
+  const get = function* (): Generator<GuestCall, number, number> {
+    const c = yield* input.get();
     if (c >= 0) count++;
     else eof = true;
     return c;
@@ -79,9 +110,9 @@ export function scanFormat(
     }
   };
   const finish = (): number => (eof && assigned === 0 && matched === 0 ? -1 : assigned);
-  const skipSpace = (): number => {
+  const skipSpace = function* (): Generator<GuestCall, number, number> {
     let c: number;
-    do c = get();
+    do c = yield* get();
     while (c >= 0 && isSpace(c));
     return c;
   };
@@ -91,14 +122,14 @@ export function scanFormat(
     const f = fmt[i];
     if (isSpace(f)) {
       while (i < fmt.length && isSpace(fmt[i])) i++;
-      const c = skipSpace();
+      const c = yield* skipSpace();
       unget(c);
       if (c < 0) eof = false; // end of input after white space is not yet a failure
       continue;
     }
     if (f !== 0x25 || fmt[i + 1] === 0x25) {
       // an ordinary character (or %% for '%')
-      const c = f === 0x25 ? skipSpace() : get();
+      const c = f === 0x25 ? yield* skipSpace() : yield* get();
       i += f === 0x25 ? 2 : 1;
       if (c !== f) {
         unget(c);
@@ -117,10 +148,12 @@ export function scanFormat(
     let size = 0; // 0: default
     let wide = false;
     let long = false;
+    let short = false;
     for (;;) {
       const s = fmt[i];
       if (s === 0x68 /* h */) {
         size = size === 2 ? 1 : 2;
+        short = true;
         i++;
       } else if (s === 0x6c /* l */) {
         if (long) size = 8;
@@ -151,6 +184,9 @@ export function scanFormat(
     const conv = fmt[i++];
     if (conv === undefined || conv === 0) return finish();
     const ch = String.fromCharCode(conv);
+    // the character width of %c %s %[ (%C %S: the other width), h forcing narrow, l or w wide
+    const upper = ch === "C" || ch === "S";
+    const wideChars = wide || (!short && (o.wide === true ? !upper : upper));
 
     if (ch === "n") {
       if (!suppress) storeInt(mem, nextPtr(), size === 0 ? 4 : size, BigInt(count));
@@ -159,10 +195,10 @@ export function scanFormat(
 
     if (ch === "c" || ch === "C") {
       const n = width === 0 ? 1 : width;
-      const w = wide || ch === "C";
+      const w = wideChars;
       const out: number[] = [];
       while (out.length < n) {
-        const c = get();
+        const c = yield* get();
         if (c < 0) break;
         out.push(c);
       }
@@ -201,21 +237,21 @@ export function scanFormat(
       const out: number[] = [];
       let c = -1;
       while (out.length < limit) {
-        c = get();
+        c = yield* get();
         if (c < 0 || set.has(c) === neg) break;
         out.push(c);
         c = -1;
       }
       if (c >= 0) unget(c);
       if (out.length === 0) return finish();
-      if (!suppress) storeString(mem, nextPtr(), out, wide);
+      if (!suppress) storeString(mem, nextPtr(), out, wideChars);
       if (!suppress) assigned++;
       matched++;
       continue;
     }
 
     // every other conversion skips white space first
-    let c = skipSpace();
+    let c = yield* skipSpace();
     if (c < 0) return finish();
 
     if (ch === "s" || ch === "S") {
@@ -223,12 +259,12 @@ export function scanFormat(
       const out: number[] = [];
       while (c >= 0 && !isSpace(c) && out.length < limit) {
         out.push(c);
-        c = out.length < limit ? get() : -1;
+        c = out.length < limit ? yield* get() : -1;
       }
       if (c >= 0) unget(c);
       eof = false;
       if (!suppress) {
-        storeString(mem, nextPtr(), out, wide || ch === "S");
+        storeString(mem, nextPtr(), out, wideChars);
         assigned++;
       }
       matched++;
@@ -241,7 +277,7 @@ export function scanFormat(
       if (c === 0x2b || c === 0x2d) {
         neg = c === 0x2d;
         left--;
-        c = left > 0 ? get() : -1;
+        c = left > 0 ? yield* get() : -1;
       }
       let base = ch === "o" ? 8 : ch === "x" || ch === "X" || ch === "p" ? 16 : ch === "i" ? 0 : 10;
       let digits = 0;
@@ -250,12 +286,12 @@ export function scanFormat(
         // a leading 0: the number may be 0x…, or (for %i) octal
         digits = 1;
         left--;
-        c = left > 0 ? get() : -1;
+        c = left > 0 ? yield* get() : -1;
         if ((c === 0x78 || c === 0x58) && left > 0) {
           base = 16;
           digits = 0;
           left--;
-          c = left > 0 ? get() : -1;
+          c = left > 0 ? yield* get() : -1;
         } else if (base === 0) base = 8;
       }
       if (base === 0) base = 10;
@@ -263,7 +299,7 @@ export function scanFormat(
         v = v * BigInt(base) + BigInt(digitValue(c));
         digits++;
         left--;
-        c = left > 0 ? get() : -1;
+        c = left > 0 ? yield* get() : -1;
       }
       if (c >= 0) unget(c);
       if (digits === 0) return finish();
@@ -280,31 +316,31 @@ export function scanFormat(
     if ("eEfgGaA".includes(ch)) {
       let left = width === 0 ? Infinity : width;
       let text = "";
-      const take = (): void => {
+      const take = function* (): Generator<GuestCall, void, number> {
         text += String.fromCharCode(c);
         left--;
-        c = left > 0 ? get() : -1;
+        c = left > 0 ? yield* get() : -1;
       };
-      if (c === 0x2b || c === 0x2d) take();
+      if (c === 0x2b || c === 0x2d) yield* take();
       let digits = 0;
       while (c >= 0x30 && c <= 0x39) {
-        take();
+        yield* take();
         digits++;
       }
       if (c === 0x2e) {
-        take();
+        yield* take();
         while (c >= 0x30 && c <= 0x39) {
-          take();
+          yield* take();
           digits++;
         }
       }
       if (digits > 0 && (c === 0x65 || c === 0x45)) {
-        take();
+        yield* take();
         const sign = c as number;
-        if (sign === 0x2b || sign === 0x2d) take();
+        if (sign === 0x2b || sign === 0x2d) yield* take();
         let ed = 0;
         while (c >= 0x30 && c <= 0x39) {
-          take();
+          yield* take();
           ed++;
         }
         if (ed === 0) text += "0";
@@ -350,7 +386,10 @@ function storeString(mem: ScanMemory, a: number, out: number[], wide: boolean): 
 export function stringInput(bytes: ArrayLike<number>): ScanInput & { readonly pos: number } {
   let pos = 0;
   return {
-    get: () => (pos < bytes.length ? bytes[pos++] : -1),
+    // eslint-disable-next-line require-yield
+    get: function* () {
+      return pos < bytes.length ? bytes[pos++] : -1;
+    },
     unget: () => void pos--,
     get pos() {
       return pos;

@@ -231,12 +231,13 @@ export function argWords(c: ApiCall): (off: number) => number {
         return c.mem.u32(rsp + 0x28 + (slot - 4) * 8 + high * 4);
       };
     }
-    const apiArgs = role === "bridge-pre" ? reg64(2) : reg64(8);
+    // bridge-pre and the `calls` traps: (frame, apiArgs…); bridge-post: (status, frame, apiArgs)
+    const apiArgs = role === "bridge-post" ? reg64(8) : reg64(2);
     return (off) => c.mem.u32(apiArgs + off);
   }
   const esp = cpu.lo[4] >>> 0;
   if (role === "api") return (off) => c.mem.u32(esp + 4 + off);
-  const apiArgs = c.mem.u32(esp + 4 + (role === "bridge-pre" ? 4 : 8));
+  const apiArgs = c.mem.u32(esp + 4 + (role === "bridge-post" ? 8 : 4));
   return (off) => c.mem.u32(apiArgs + off);
 }
 

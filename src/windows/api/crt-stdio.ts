@@ -16,9 +16,11 @@ import { FILE_SIZE } from "../dlls/declarations-msvcrt";
 import { api, bridge, type ApiCall, type ApiFamily, type BridgeCall } from "./context";
 import { formatPrintf, type ArgSource } from "./crt-format";
 import { _IOERR, setFlag, streamAt, streamWritable, writeFdPre, type Stream } from "./crt-io";
-import { argSource, argWords, iobBase, readCString, vaWords } from "./crt-state";
+import { argSource, argWords, iobBase, readCString, readWString, setErrno, vaWords } from "./crt-state";
 
 const EOF = -1;
+/** errno EILSEQ (Microsoft, "errno constants": 42, an illegal sequence of bytes). */
+export const EILSEQ = 42;
 
 /** The stream a FILE* argument names (crt-io.ts), or a stop for a pointer that is not an open stream. */
 function streamOf(c: ApiCall, file: number): Stream | KernelStop {
@@ -80,6 +82,48 @@ function callArgs(c: ApiCall, first: number): ArgSource {
 
 function vaArgs(c: ApiCall, va: number): ArgSource {
   return argSource(c, vaWords(c, va), 0);
+}
+
+/**
+ * wprintf's output on a stream: msvcrt's _woutput writes each wide character with _putwc_nolock, which
+ * converts it with wctomb in the current locale (msvcrt starts in the "C" locale, where the characters
+ * 0-255 are themselves and nothing else converts). When a character does not convert, wctomb fails with
+ * EILSEQ ("wctomb, _wctomb_l": "If the conversion isn't possible in the current locale, wctomb returns -1
+ * and errno is set to EILSEQ") and the function returns a negative value ("wprintf … returns a negative
+ * value if an output error occurs"): the characters before it are written.
+ * Returns [bytes, result]: the result is the count of wide characters (wprintf's count), or -1.
+ */
+function wideToStream(c: ApiCall, out: number[]): [number[], number] {
+  const bad = out.findIndex((u) => u > 0xff);
+  if (bad < 0) return [out, out.length];
+  setErrno(c, EILSEQ);
+  return [out.slice(0, bad), -1];
+}
+
+function wformat(c: ApiCall, fmt: number, args: ArgSource): number[] {
+  return formatPrintf(readWString(c.mem, fmt), args, { ptrSize: c.ptrSize, wide: true });
+}
+
+/** A wide writer: the stream, the UTF-16 output. */
+function wideWriter(produce: (c: BridgeCall) => [Stream, number[]] | KernelStop) {
+  return writer((c) => {
+    const r = produce(c);
+    if (!Array.isArray(r)) return r;
+    const [bytes, result] = wideToStream(c, r[1]);
+    return [r[0], bytes, result];
+  });
+}
+
+/**
+ * Copies wide output into a caller buffer of `count` wide characters: the legacy _snwprintf rules
+ * ("_snprintf, _snwprintf…": the output and a terminating NUL when it fits, the `count` characters
+ * without a NUL when it is exactly `count` long, -1 when it is longer).
+ */
+function toWideBuffer(c: ApiCall, buf: number, count: number, out: number[]): number {
+  const n = Math.min(out.length, count);
+  for (let k = 0; k < n; k++) c.mem.w16(buf + 2 * k, out[k]);
+  if (out.length < count) c.mem.w16(buf + 2 * n, 0);
+  return out.length <= count ? out.length : -1;
 }
 
 /** Copies formatted output into a caller buffer (NUL-terminated when it fits `count`); _snprintf's result. */
@@ -171,4 +215,57 @@ export const crtStdioApis: ApiFamily = {
   }),
   _scprintf: api((c) => format(c, c.arg(0), callArgs(c, 1)).length),
   _vscprintf: api((c) => format(c, c.arg(0), vaArgs(c, c.arg(1))).length),
+
+  // ---- the wide family ("printf, _printf_l, wprintf, _wprintf_l" and its siblings): `%s`/`%c` take
+  // wide arguments and `%S`/`%C` (or `%hs`) narrow ones, the swap the "printf type field characters" page
+  // documents; the result counts wide characters.
+  wprintf: wideWriter((c) => {
+    const s = stdout(c);
+    return "kind" in s ? s : [s, wformat(c, c.arg(0), callArgs(c, 1))];
+  }),
+  vwprintf: wideWriter((c) => {
+    const s = stdout(c);
+    return "kind" in s ? s : [s, wformat(c, c.arg(0), vaArgs(c, c.arg(1)))];
+  }),
+  fwprintf: wideWriter((c) => {
+    const s = streamOf(c, c.arg(0));
+    return "kind" in s ? s : [s, wformat(c, c.arg(1), callArgs(c, 2))];
+  }),
+  vfwprintf: wideWriter((c) => {
+    const s = streamOf(c, c.arg(0));
+    return "kind" in s ? s : [s, wformat(c, c.arg(1), vaArgs(c, c.arg(2)))];
+  }),
+  /**
+   * msvcrt.dll's swprintf and vswprintf are the legacy ones without a count ("sprintf, _sprintf_l,
+   * swprintf…": "swprintf … doesn't conform to the ISO C standard, which requires the second parameter,
+   * count"); mingw-w64 imports _swprintf and _vswprintf under these names, and its conforming
+   * swprintf(buf, count, …) is an inline function over _vsnwprintf. The result: the wide characters
+   * stored, not counting the NUL.
+   */
+  swprintf: api((c) => {
+    const out = wformat(c, c.arg(1), callArgs(c, 2));
+    return toWideBuffer(c, c.arg(0), out.length + 1, out);
+  }),
+  _swprintf: api((c) => {
+    const out = wformat(c, c.arg(1), callArgs(c, 2));
+    return toWideBuffer(c, c.arg(0), out.length + 1, out);
+  }),
+  vswprintf: api((c) => {
+    const out = wformat(c, c.arg(1), vaArgs(c, c.arg(2)));
+    return toWideBuffer(c, c.arg(0), out.length + 1, out);
+  }),
+  _vswprintf: api((c) => {
+    const out = wformat(c, c.arg(1), vaArgs(c, c.arg(2)));
+    return toWideBuffer(c, c.arg(0), out.length + 1, out);
+  }),
+  _snwprintf: api((c) => {
+    const out = wformat(c, c.arg(2), callArgs(c, 3));
+    return toWideBuffer(c, c.arg(0), c.arg(1), out);
+  }),
+  _vsnwprintf: api((c) => {
+    const out = wformat(c, c.arg(2), vaArgs(c, c.arg(3)));
+    return toWideBuffer(c, c.arg(0), c.arg(1), out);
+  }),
+  _scwprintf: api((c) => wformat(c, c.arg(0), callArgs(c, 1)).length),
+  _vscwprintf: api((c) => wformat(c, c.arg(0), vaArgs(c, c.arg(1))).length),
 };

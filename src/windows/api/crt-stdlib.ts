@@ -20,20 +20,32 @@
  *   msvcr80).
  */
 import { unimplemented } from "../kernel/context";
-import { api, type ApiCall, type ApiEntry, type ApiFamily, type ApiResult } from "./context";
+import {
+  api,
+  calls,
+  guestCall,
+  type ApiCall,
+  type ApiEntry,
+  type ApiFamily,
+  type ApiResult,
+  type BridgeCall,
+  type CallsGen,
+} from "./context";
+import { dosmaperr } from "./crt-io";
 import { retDouble } from "./crt-math";
 import {
   ERANGE,
   EINVAL,
   crt,
   crtAlloc,
+  scratch,
   crtExport,
   latin1,
   readCString,
   readWString,
   setErrno,
 } from "./crt-state";
-import { toAnsi } from "./state";
+import { toAnsi, toUtf16 } from "./state";
 
 function cstr(c: ApiCall, a: number): string {
   return latin1(readCString(c.mem, a));
@@ -392,6 +404,29 @@ function putenv(c: ApiCall, text: string): number {
   return 0;
 }
 
+/**
+ * _putenv, then the process environment as msvcrt's __crtsetenv updates it: SetEnvironmentVariableW(name,
+ * value, or NULL to remove), so GetEnvironmentVariable and child processes see the change. -1 with errno
+ * from the last error when that fails.
+ */
+function* putenvCalls(c: BridgeCall, text: string): CallsGen {
+  const r = putenv(c, text);
+  if (r !== 0) return r;
+  const eq = text.indexOf("=");
+  const name = text.slice(0, eq);
+  const value = text.slice(eq + 1);
+  const buf = scratch(c, 2 * text.length + 4);
+  c.mem.write(buf, toUtf16(name + "\0"));
+  const v = buf + 2 * (name.length + 1);
+  c.mem.write(v, toUtf16(value + "\0"));
+  const ok = yield* guestCall("kernel32", "SetEnvironmentVariableW", [buf, value.length === 0 ? 0 : v]);
+  if (!ok) {
+    setErrno(c, dosmaperr(c.mem.u32(c.teb + c.layout.teb.LastErrorValue)));
+    return -1;
+  }
+  return 0;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 const strtokNext = new WeakMap<object, Map<number, number>>();
@@ -581,8 +616,8 @@ export const crtStdlibApis: ApiFamily = {
   }),
 
   // ---- environment
-  _putenv: api((c) => putenv(c, cstr(c, c.arg(0)))),
-  _wputenv: api((c) => putenv(c, String.fromCharCode(...wcs(c, c.arg(0))))),
+  _putenv: calls((c) => putenvCalls(c, cstr(c, c.arg(0)))),
+  _wputenv: calls((c) => putenvCalls(c, String.fromCharCode(...wcs(c, c.arg(0))))),
   /** _wgetenv: the value as a wide string (a copy made once per value). */
   _wgetenv: api((c) => {
     const name = String.fromCharCode(...wcs(c, c.arg(0))).toUpperCase();
@@ -643,7 +678,8 @@ export const crtStdlibApis: ApiFamily = {
     writeC(c, c.arg(0), s);
     return s.length;
   }),
-  clock: api((c) => Math.floor(c.kernel.clock.interruptTime() / 10000)),
+  // clock(): "the elapsed wall-clock time since the start of the process" in CLOCKS_PER_SEC (1000) units.
+  clock: api((c) => Math.floor(c.kernel.clock.processTime() / 10000)),
 };
 
 function timeNowNatural(c: ApiCall): number {

@@ -172,6 +172,15 @@ export class Heap {
     }
   }
 
+  /** RtlDestroyHeap: releases every segment and large block (the handle is no longer a heap). */
+  destroy(): void {
+    for (const a of this.large) this.kernel.process.mem.free(a, 0, MEM_RELEASE);
+    for (const s of this.segments) this.kernel.process.mem.free(s.base, 0, MEM_RELEASE);
+    this.large.clear();
+    this.blocks.clear();
+    this.free = [];
+  }
+
   /** RtlSizeHeap: the requested size, or undefined for a pointer that is not a block. */
   size(a: number): number | undefined {
     return this.blocks.get(a)?.[0];
@@ -213,11 +222,25 @@ export function createHeap(k: Kernel, arch: Arch): number {
   return base;
 }
 
+/** RtlCreateHeap for HeapCreate: a new heap for the caller's architecture (0 when out of memory). */
+export function createCallerHeap(c: ApiCall): number {
+  return createHeap(c.kernel, c.arch);
+}
+
+/** RtlDestroyHeap for HeapDestroy: false when `handle` is not a heap or is the process heap. */
+export function destroyHeap(c: ApiCall, handle: number): boolean {
+  const h = findHeap(c, handle);
+  if (!h || (c.peb !== 0 && c.readPtr(c.peb + c.layout.peb.ProcessHeap) === handle)) return false;
+  h.destroy();
+  heapsOf(c.kernel).delete(handle);
+  return true;
+}
+
 /**
  * The heap a handle names, adopting the region PEB.ProcessHeap names when the process reserved it itself:
  * the reservation is the first segment, its committed prefix is kept.
  */
-function findHeap(c: ApiCall, handle: number): Heap | undefined {
+export function findHeap(c: ApiCall, handle: number): Heap | undefined {
   const map = heapsOf(c.kernel);
   const known = map.get(handle);
   if (known || handle === 0 || c.peb === 0 || c.readPtr(c.peb + c.layout.peb.ProcessHeap) !== handle)

@@ -11,12 +11,12 @@
  * A bad user pointer inside an API raises an access violation in the thread on Windows; until exception
  * dispatch exists, that is a stop of kind "exception".
  */
-import { BRIDGE_FRAME, type TrapEntry } from "../dlls";
+import { BRIDGE_FRAME, CALLS_RESULT, type TrapEntry } from "../dlls";
 import { unimplemented } from "../kernel/context";
 import type { Kernel } from "../kernel/kernel";
 import { layoutOf } from "../kernel/layout";
 import type { KernelStop, KernelThread } from "../kernel/types";
-import { GuestFault, join64, split64 } from "../kernel/user-memory";
+import { GuestFault, join64, split64, type UserMemory } from "../kernel/user-memory";
 import { consoleApis } from "./console";
 import { crtKernel32Apis } from "./crt-kernel32";
 import { crtRuntimeApis } from "./crt-runtime";
@@ -24,7 +24,8 @@ import { crtStdioApis } from "./crt-stdio";
 import { crtIoApis } from "./crt-io";
 import { crtMathApis } from "./crt-math";
 import { crtStdlibApis } from "./crt-stdlib";
-import type { ApiCall, ApiEntry, ApiFamily, BridgeCall } from "./context";
+import { crtThreadApis } from "./crt-thread";
+import type { ApiCall, ApiEntry, ApiFamily, ApiResult, BridgeCall, CallsGen, GuestCall } from "./context";
 import { debugApis } from "./debug";
 import { fileApis } from "./files";
 import { exceptionApis } from "./exceptions";
@@ -40,6 +41,10 @@ import { systemApis } from "./system";
 import { timeApis } from "./time";
 import { threadApis } from "./threads";
 import { tlsApis } from "./tls";
+import { sysinfoApis } from "./sysinfo";
+import { environmentApis } from "./environment";
+import { consoleExtApis } from "./console-ext";
+import { kernel32MiscApis } from "./kernel32-misc";
 
 export type { ApiCall, ApiEntry, ApiFamily, BridgeCall } from "./context";
 export { ntStatusToDosError } from "./errors";
@@ -67,7 +72,12 @@ const FAMILIES: readonly ApiFamily[] = [
   crtMathApis,
   crtStdlibApis,
   crtKernel32Apis,
+  crtThreadApis,
   threadApis,
+  sysinfoApis,
+  environmentApis,
+  consoleExtApis,
+  kernel32MiscApis,
 ];
 
 const APIS = new Map<string, ApiEntry>();
@@ -89,8 +99,16 @@ function reg64(thread: KernelThread, r: number): number {
 
 export function runApiTrap(kernel: Kernel, thread: KernelThread, entry: TrapEntry): KernelStop | undefined {
   const impl = APIS.get(entry.name);
-  const half = entry.role === "bridge-pre" ? "pre" : entry.role === "bridge-post" ? "post" : "api";
-  if (!impl || (impl.kind === "api") !== (half === "api")) {
+  const half =
+    entry.role === "bridge-pre"
+      ? "pre"
+      : entry.role === "bridge-post"
+        ? "post"
+        : entry.role === "calls-start" || entry.role === "calls-next"
+          ? "calls"
+          : "api";
+  const want = half === "api" ? "api" : half === "calls" ? "calls" : "bridge";
+  if (!impl || impl.kind !== want) {
     return unimplemented(entry.name, `${entry.dll} (${entry.arch}): no TypeScript implementation`);
   }
   const cpu = thread.cpu;
@@ -115,7 +133,11 @@ export function runApiTrap(kernel: Kernel, thread: KernelThread, entry: TrapEntr
     let frame = 0;
     let status = 0;
     if (half === "api") apiArg = trapArg;
-    else {
+    else if (half === "calls") {
+      frame = trapArg(0);
+      const apiArgs = trapArg(1);
+      apiArg = (i) => readPtr(apiArgs + ptrSize * i);
+    } else {
       const first = half === "pre" ? 0 : 1;
       if (half === "post") status = trapArg(0) >>> 0;
       frame = trapArg(first);
@@ -144,16 +166,33 @@ export function runApiTrap(kernel: Kernel, thread: KernelThread, entry: TrapEntr
       writePtr,
     };
     let result: number | KernelStop | void;
+    const f = x64 ? BRIDGE_FRAME.x64 : BRIDGE_FRAME.x86;
+    const bridgeCall = (): BridgeCall => ({
+      ...call,
+      frame,
+      nt: (i, v) => writePtr(frame + f.argsOffset + ptrSize * i, v),
+      local: (k) => frame + f.localsOffset + ptrSize * k,
+      slot: (i) => frame + f.argsOffset + ptrSize * i,
+    });
     if (impl.kind === "api") result = impl.run(call);
-    else {
-      const f = x64 ? BRIDGE_FRAME.x64 : BRIDGE_FRAME.x86;
-      const b: BridgeCall = {
-        ...call,
+    else if (impl.kind === "calls") {
+      // the last call's RAX (R8, signed 64-bit) / EAX (signed 32-bit)
+      const value =
+        entry.role !== "calls-next"
+          ? 0
+          : x64
+            ? (cpu.hi[8] | 0) * 2 ** 32 + (cpu.lo[8] >>> 0)
+            : trapArg(2) | 0;
+      result = stepCalls(
+        kernel,
+        thread,
+        entry,
         frame,
-        nt: (i, v) => writePtr(frame + f.argsOffset + ptrSize * i, v),
-        local: (k) => frame + f.localsOffset + ptrSize * k,
-        slot: (i) => frame + f.argsOffset + ptrSize * i,
-      };
+        entry.role === "calls-start" ? impl.run(bridgeCall()) : undefined,
+        value,
+      );
+    } else {
+      const b = bridgeCall();
       result = half === "pre" ? impl.pre(b) : impl.post(b, status);
     }
     if (typeof result === "object") return result;
@@ -167,4 +206,76 @@ export function runApiTrap(kernel: Kernel, thread: KernelThread, entry: TrapEntr
     if (!(e instanceof GuestFault)) throw e;
     return { kind: "exception", code: e.status, address: e.address, what: entry.name };
   }
+}
+
+/** The `calls` APIs under way, by thread and frame. */
+const callsUnderWay = new WeakMap<Kernel, Map<string, CallsGen>>();
+
+/**
+ * One step of a `calls` API: starts its generator (`gen`) or resumes the one of this thread and frame with
+ * the last call's result. Returns the next function's address (its arguments written in the frame), or 0
+ * with the API's result in the frame (CALLS_RESULT), or a stop.
+ */
+function stepCalls(
+  kernel: Kernel,
+  thread: KernelThread,
+  entry: TrapEntry,
+  frame: number,
+  gen: CallsGen | undefined,
+  value: number,
+): number | KernelStop {
+  let m = callsUnderWay.get(kernel);
+  if (!m) callsUnderWay.set(kernel, (m = new Map()));
+  const key = `${thread.id}:${frame}`;
+  let g = gen;
+  if (g === undefined) {
+    g = m.get(key);
+    if (g === undefined) return unimplemented(entry.name, "no call under way in this frame");
+  }
+  m.set(key, g);
+  const x64 = entry.arch === "x64";
+  const ptrSize = x64 ? 8 : 4;
+  const mem = kernel.mem;
+  let r: IteratorResult<GuestCall, ApiResult>;
+  try {
+    r = gen !== undefined ? g.next() : g.next(value);
+  } catch (e) {
+    m.delete(key);
+    throw e;
+  }
+  if (r.done) {
+    m.delete(key);
+    const v = r.value;
+    if (typeof v !== "number") return v;
+    write64(mem, frame + (x64 ? CALLS_RESULT.x64 : CALLS_RESULT.x86), v);
+    return 0;
+  }
+  const call = r.value;
+  let fn: number | undefined;
+  if (typeof call.fn === "number") fn = call.fn;
+  else {
+    const dll = kernel.process.dlls.get(call.dll ?? "kernel32", entry.arch);
+    const t = dll?.exports.get(call.fn);
+    if (t !== undefined && "address" in t) fn = t.address;
+  }
+  if (fn === undefined) {
+    m.delete(key);
+    return unimplemented(
+      entry.name,
+      `calls ${call.dll ?? "kernel32"}!${String(call.fn)}, which is not there`,
+    );
+  }
+  const f = x64 ? BRIDGE_FRAME.x64 : BRIDGE_FRAME.x86;
+  call.args.forEach((a, i) => {
+    if (x64) write64(mem, frame + f.argsOffset + ptrSize * i, a);
+    else mem.w32(frame + f.argsOffset + ptrSize * i, a >>> 0);
+  });
+  return fn;
+}
+
+/** A 64-bit two's complement value (a negative number, or one up to 2^64 - 1 as far as a double holds it). */
+function write64(mem: UserMemory, addr: number, v: number): void {
+  const hi = Math.floor(v / 2 ** 32);
+  mem.w32(addr, (v - hi * 2 ** 32) >>> 0);
+  mem.w32(addr + 4, hi >>> 0);
 }

@@ -1,7 +1,8 @@
 /**
  * Threads and synchronisation: CreateThread, GetExitCodeThread, GetThreadId, Resume/SuspendThread,
  * WaitForSingleObject(Ex), WaitForMultipleObjects(Ex), CreateEvent(Ex)A/W, OpenEventA/W, Set/Reset/
- * PulseEvent, CreateMutexA/W, ReleaseMutex, CreateSemaphoreA/W, ReleaseSemaphore, SwitchToThread (bridges
+ * PulseEvent, CreateMutexA/W, ReleaseMutex, CreateSemaphoreA/W, ReleaseSemaphore, SwitchToThread,
+ * TerminateThread, DuplicateHandle, QueueUserAPC (bridges
  * around their NT services, as kernelbase calls them), ntdll!RtlExitUserThread (ExitThread), and the
  * critical sections (ntdll!Rtl*CriticalSection; kernel32 forwards to them).
  *
@@ -451,6 +452,55 @@ export const threadApis: ApiFamily = {
       c.nt(0, c.sarg(0));
       c.nt(1, c.u32(1));
       c.nt(2, c.arg(2));
+    },
+    post: boolResult,
+  }),
+
+  /**
+   * BOOL TerminateThread(HANDLE hThread, DWORD dwExitCode): NtTerminateThread(hThread, dwExitCode). NULL is
+   * refused with ERROR_INVALID_HANDLE (NtTerminateThread would read NULL as the calling thread): the bridge
+   * passes NtCurrentProcess(), which is no thread handle (STATUS_INVALID_HANDLE).
+   */
+  TerminateThread: bridge({
+    pre: (c) => {
+      const h = c.sarg(0);
+      c.nt(0, h === 0 ? -1 : h);
+      c.nt(1, c.u32(1));
+    },
+    post: boolResult,
+  }),
+
+  /**
+   * BOOL DuplicateHandle(HANDLE hSourceProcessHandle, HANDLE hSourceHandle, HANDLE hTargetProcessHandle,
+   * LPHANDLE lpTargetHandle, DWORD dwDesiredAccess, BOOL bInheritHandle, DWORD dwOptions):
+   * NtDuplicateObject(…, bInheritHandle ? OBJ_INHERIT : 0, dwOptions).
+   */
+  DuplicateHandle: bridge({
+    pre: (c) => {
+      c.nt(0, c.sarg(0));
+      c.nt(1, c.sarg(1));
+      c.nt(2, c.sarg(2));
+      c.nt(3, c.arg(3));
+      c.nt(4, c.u32(4));
+      c.nt(5, c.u32(5) !== 0 ? 2 : 0);
+      c.nt(6, c.u32(6));
+    },
+    post: boolResult,
+  }),
+
+  /**
+   * DWORD QueueUserAPC(PAPCFUNC pfnAPC, HANDLE hThread, ULONG_PTR dwData): NtQueueApcThread(hThread,
+   * ntdll!RtlDispatchAPC, pfnAPC, dwData, NULL) as kernelbase queues it (RtlDispatchAPC calls
+   * pfnAPC(dwData)); nonzero on success, 0 with the last error on failure.
+   */
+  QueueUserAPC: bridge({
+    pre: (c) => {
+      const dispatch = c.process.dlls.get("ntdll", c.arch)?.exports.get("RtlDispatchAPC");
+      c.nt(0, c.sarg(1));
+      c.nt(1, dispatch !== undefined && "address" in dispatch ? dispatch.address : 0);
+      c.nt(2, c.arg(0));
+      c.nt(3, c.arg(2));
+      c.nt(4, 0);
     },
     post: boolResult,
   }),

@@ -15,6 +15,7 @@
 import { Asm, at } from "./asm";
 import {
   BRIDGE_FRAME,
+  CALLS_RESULT,
   applies,
   type ApiDecl,
   type Arch,
@@ -157,10 +158,11 @@ export interface TrapEntry {
   readonly name: string;
   /**
    * `api`: the whole function; `bridge-pre` / `bridge-post`: the two halves around the Nt call of a
-   * bridge (see BRIDGE_FRAME); `unknown-argc`: an x86 Nt stub whose stack size is not established,
-   * which must stop execution with `message`.
+   * bridge (see BRIDGE_FRAME); `calls-start` / `calls-next`: the trap of a `calls` API, first and after
+   * each call it handed out (see CALLS_RESULT); `unknown-argc`: an x86 Nt stub whose stack size is not
+   * established, which must stop execution with `message`.
    */
-  readonly role: "api" | "bridge-pre" | "bridge-post" | "unknown-argc";
+  readonly role: "api" | "bridge-pre" | "bridge-post" | "calls-start" | "calls-next" | "unknown-argc";
   /** Arguments of the trap function itself (bridge-pre 2, bridge-post 3). */
   readonly argc: number;
   readonly conv: "stdcall" | "cdecl" | "win64";
@@ -380,6 +382,9 @@ class ImageBuild {
       case "bridge":
         prolog = this.bridge(d, impl.nt);
         break;
+      case "calls":
+        prolog = this.calls(d);
+        break;
       case "code":
         prolog = impl.emit(a, this.ctx());
         break;
@@ -411,6 +416,22 @@ class ImageBuild {
     a.ret(4 * info.x86ArgDwords);
   }
 
+  /** A `calls` API (emitCalls) and its two trap functions. */
+  private calls(d: ApiDecl): Prolog | void {
+    const start = this.text.pos;
+    const prolog = emitCalls(this, d);
+    this.end(d.name, d.name, start, d.exported !== false, prolog);
+    for (const [label, role, argc] of [
+      [`${d.name}$start`, "calls-start", 2],
+      [`${d.name}$next`, "calls-next", 3],
+    ] as const) {
+      const s = this.begin(label);
+      this.trap(label, d.name, role, argc, "stdcall", { apiArgc: d.argc });
+      this.end(label, label, s, false);
+    }
+    return BRIDGE_DONE;
+  }
+
   /** An API that calls ntdll!nt between two TypeScript halves (BRIDGE_FRAME). */
   private bridge(d: ApiDecl, nt: string): Prolog | void {
     const a = this.text;
@@ -421,13 +442,7 @@ class ImageBuild {
     let prolog: Prolog | void = undefined;
     if (this.arch === "x64") {
       const f = BRIDGE_FRAME.x64.frameSize;
-      a.mov({ kind: "mem", base: "rsp", disp: 8 }, "rcx");
-      a.mov({ kind: "mem", base: "rsp", disp: 0x10 }, "rdx");
-      a.mov({ kind: "mem", base: "rsp", disp: 0x18 }, "r8");
-      a.mov({ kind: "mem", base: "rsp", disp: 0x20 }, "r9");
-      a.sub("rsp", f);
-      const size = a.pos - start;
-      prolog = { size, unwind: [{ at: size, op: "alloc", size: f }] };
+      prolog = homeAndAllocate64(a, f, start);
       a.mov("rcx", "rsp");
       a.lea("rdx", { kind: "mem", base: "rsp", disp: f + 8 });
       a.call(pre);
@@ -476,6 +491,94 @@ class ImageBuild {
     }
     return BRIDGE_DONE;
   }
+}
+
+/**
+ * A `calls` API (CALLS_RESULT): `$start` hands out the first function to call (or 0), the code calls it
+ * with the arguments in the frame, `$next` gets its result and hands out the next one; at 0 the API
+ * returns the result the TypeScript half left in the frame.
+ */
+/**
+ * The x64 prolog of a bridge or `calls` export: the four register arguments to their home slots, then a
+ * frame of `f` bytes; its unwind data (the code started at `start`).
+ */
+function homeAndAllocate64(a: Asm, f: number, start: number): Prolog {
+  a.mov({ kind: "mem", base: "rsp", disp: 8 }, "rcx");
+  a.mov({ kind: "mem", base: "rsp", disp: 0x10 }, "rdx");
+  a.mov({ kind: "mem", base: "rsp", disp: 0x18 }, "r8");
+  a.mov({ kind: "mem", base: "rsp", disp: 0x20 }, "r9");
+  a.sub("rsp", f);
+  const size = a.pos - start;
+  return { size, unwind: [{ at: size, op: "alloc", size: f }] };
+}
+
+function emitCalls(b: ImageBuild, d: ApiDecl): Prolog {
+  const a = b.text;
+  const start = `${d.name}$start`;
+  const next = `${d.name}$next`;
+  const loop = `${d.name}$loop`;
+  const done = `${d.name}$done`;
+  const call = `${d.name}$call`;
+  const begin = a.pos;
+  let prolog: Prolog = { size: 0, unwind: [] };
+  if (b.arch === "x64") {
+    const f = BRIDGE_FRAME.x64.frameSize;
+    prolog = homeAndAllocate64(a, f, begin);
+    a.mov("rcx", "rsp");
+    a.lea("rdx", { kind: "mem", base: "rsp", disp: f + 8 });
+    a.call(start);
+    a.label(loop);
+    a.raw([0x48, 0x85, 0xc0], "test rax, rax");
+    a.raw([0x75, 0x05], `jne short ${call}`);
+    a.jmp(done);
+    a.label(call);
+    a.mov("rcx", { kind: "mem", base: "rsp", disp: 0 });
+    a.mov("rdx", { kind: "mem", base: "rsp", disp: 8 });
+    a.mov("r8", { kind: "mem", base: "rsp", disp: 0x10 });
+    a.mov("r9", { kind: "mem", base: "rsp", disp: 0x18 });
+    a.callReg("rax");
+    a.mov("r8", "rax");
+    a.mov("rcx", "rsp");
+    a.lea("rdx", { kind: "mem", base: "rsp", disp: f + 8 });
+    a.call(next);
+    a.jmp(loop);
+    a.label(done);
+    a.mov("rax", { kind: "mem", base: "rsp", disp: CALLS_RESULT.x64 });
+    a.add("rsp", f);
+    a.ret();
+  } else {
+    const f = BRIDGE_FRAME.x86.frameSize;
+    a.push("ebp");
+    a.mov("ebp", "esp");
+    a.sub("esp", f);
+    a.lea("eax", { kind: "mem", base: "ebp", disp: 8 });
+    a.push("eax");
+    a.lea("eax", { kind: "mem", base: "ebp", disp: -f });
+    a.push("eax");
+    a.call(start);
+    a.label(loop);
+    a.raw([0x85, 0xc0], "test eax, eax");
+    a.raw([0x75, 0x05], `jne short ${call}`);
+    a.jmp(done);
+    a.label(call);
+    a.lea("esp", { kind: "mem", base: "ebp", disp: -f });
+    a.callReg("eax"); // a stdcall callee pops its arguments, a cdecl one does not: ESP is reset
+    a.lea("esp", { kind: "mem", base: "ebp", disp: -f });
+    a.push("eax");
+    a.lea("ecx", { kind: "mem", base: "ebp", disp: 8 });
+    a.push("ecx");
+    a.lea("ecx", { kind: "mem", base: "ebp", disp: -f });
+    a.push("ecx");
+    a.call(next);
+    a.jmp(loop);
+    a.label(done);
+    a.mov("eax", { kind: "mem", base: "ebp", disp: -f + CALLS_RESULT.x86 });
+    a.mov("edx", { kind: "mem", base: "ebp", disp: -f + CALLS_RESULT.x86 + 4 });
+    a.mov("esp", "ebp");
+    a.pop("ebp");
+    a.ret(d.conv === "stdcall" ? 4 * d.argc : 0);
+  }
+  return prolog;
 }
 
 /** Marker: the bridge closed its own function records. */

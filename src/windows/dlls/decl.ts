@@ -13,6 +13,10 @@
  * - `bridge`: an API with an NT counterpart: a TypeScript trap prepares the Nt call's arguments, real
  *   code calls ntdll!NtXxx (so the syscall is visible and breakable), a second trap turns the NTSTATUS
  *   into the API's result and last error (see BRIDGE_FRAME).
+ * - `calls`: an API whose TypeScript half calls other exported functions (msvcrt's file functions calling
+ *   kernel32!CreateFileW, ReadFile…): real code loops around a trap that hands out the next function and
+ *   its arguments, so each call is an ordinary guest call — its system calls are visible and breakable,
+ *   a debugger can stop and step inside it (see CALLS_FRAME).
  * - `data`: an exported variable in .data.
  * - `code`: hand-written machine code (the WOW64 transition, TEB accessors).
  */
@@ -46,6 +50,7 @@ export type ApiImpl =
   | { readonly kind: "thunk"; readonly dll: DllName; readonly name?: string }
   | { readonly kind: "trap" }
   | { readonly kind: "bridge"; readonly nt: string }
+  | { readonly kind: "calls" }
   | { readonly kind: "data"; readonly size: number; readonly init?: (ctx: EmitContext) => number }
   | { readonly kind: "code"; readonly emit: (a: Asm, ctx: EmitContext) => Prolog | void };
 
@@ -87,6 +92,17 @@ export const BRIDGE_FRAME = {
   x64: { argsOffset: 0x00, argSlots: 17, localsOffset: 0x88, localsSize: 0x30, frameSize: 0xb8 },
   x86: { argsOffset: 0x00, argSlots: 17, localsOffset: 0x44, localsSize: 0x34, frameSize: 0x78 },
 } as const;
+
+/**
+ * `calls` frame: the BRIDGE_FRAME's layout. x64: `Start(frame = rcx, apiArgs = rdx)` and
+ * `Next(frame = rcx, apiArgs = rdx, result = r8)` (the previous call's RAX) return in rax the address of
+ * the next function to call, its arguments written at frame[0x00..0x88) as for a bridge's Nt call, or 0
+ * when the API is done, its result in the last local (frame[0xB0]). x86: stdcall `Start(frame, apiArgs)`,
+ * `Next(frame, apiArgs, result)`; the arguments at frame[0x00..0x44) (a stdcall callee pops them, the
+ * code resets ESP either way); the result in locals 11 and 12 (frame[0x70], frame[0x74]: EAX, EDX).
+ * The TypeScript half may use the other locals.
+ */
+export const CALLS_RESULT = { x64: 0xb0, x86: 0x70 } as const;
 
 /**
  * wow64!Wow64SystemServiceEx frame: the 64-bit arguments of the x64 ntdll call at [0x00..0x88) (17

@@ -15,6 +15,9 @@
  * - `code`: the functions that call back into the program — `_initterm` (the static initializer tables),
  *   `exit` and `_cexit` (the `_onexit`/`atexit` functions, last registered first) — are real machine code
  *   around a trap that hands out the next function, so the calls are ordinary guest calls a user can step.
+ * - `calls`: the functions that open, read, seek, close, find and delete files, calling kernel32 as msvcrt
+ *   does (CreateFileW, ReadFile, SetFilePointerEx, CloseHandle, FindFirstFileW, DeleteFileW…): real code
+ *   around a trap that hands out each call (crt-io.ts), so their system calls are visible and breakable.
  * - `data`: `_iob`, `_fmode`, `_commode`, `_acmdln`, `__initenv`, `__mb_cur_max`.
  */
 import { at, type Asm } from "./asm";
@@ -22,6 +25,7 @@ import type { ApiDecl, ApiImpl, Arch, EmitContext, Prolog } from "./decl";
 
 const TRAP: ApiImpl = { kind: "trap" };
 const WRITE: ApiImpl = { kind: "bridge", nt: "NtWriteFile" };
+const CALLS: ApiImpl = { kind: "calls" };
 
 /** sizeof(FILE) in msvcrt: x86 32 bytes, x64 48 (char *_ptr; int _cnt; char *_base; int _flag, _file, _charbuf, _bufsiz; char *_tmpfname). */
 export const FILE_SIZE: Record<Arch, number> = { x86: 32, x64: 48 };
@@ -153,6 +157,34 @@ function emitExit(a: Asm, c: EmitContext, terminate: boolean): Prolog | void {
   }
 }
 
+/**
+ * msvcrt's internal thread start routines (LPTHREAD_START_ROUTINE, the parameter msvcrt's per-thread block
+ * {start_address, arglist}, api/crt-thread.ts): `_threadstartex` calls the __stdcall start_address(arglist)
+ * and then _endthreadex(its result); `_threadstart` calls the __cdecl one and then _endthread().
+ */
+function emitThreadStart(a: Asm, c: EmitContext, ex: boolean): Prolog | void {
+  const end = ex ? "_endthreadex" : "_endthread";
+  if (c.arch === "x64") {
+    a.raw([0x48, 0x83, 0xec, 0x28], "sub rsp, 0x28");
+    a.raw([0x48, 0x89, 0xc8], "mov rax, rcx");
+    a.raw([0x48, 0x8b, 0x48, 0x08], "mov rcx, [rax+8]");
+    a.raw([0xff, 0x10], "call qword ptr [rax]");
+    a.raw([0x89, 0xc1], "mov ecx, eax");
+    a.call(end);
+    a.raw([0xcc], "int3");
+    return { size: 4, unwind: [{ at: 4, op: "alloc", size: 0x28 }] };
+  }
+  a.raw([0x55], "push ebp");
+  a.raw([0x89, 0xe5], "mov ebp, esp");
+  a.raw([0x8b, 0x45, 0x08], "mov eax, [ebp+8]");
+  a.raw([0xff, 0x70, 0x04], "push dword ptr [eax+4]");
+  a.raw([0xff, 0x10], "call dword ptr [eax]");
+  a.raw([0x89, 0xec], "mov esp, ebp"); // a __stdcall routine popped its argument, a __cdecl one did not
+  a.raw([0x50], "push eax");
+  a.call(end);
+  a.raw([0xcc], "int3");
+}
+
 export const MSVCRT: readonly ApiDecl[] = [
   // ---- start-up (what mingw-w64's crtexe.c / crt0 imports)
   d(
@@ -251,39 +283,39 @@ export const MSVCRT: readonly ApiDecl[] = [
   d("setvbuf", 4, TRAP, "int setvbuf(FILE *stream, char *buffer, int mode, size_t size)"),
   d("setbuf", 2, TRAP, "void setbuf(FILE *stream, char *buffer)"),
   d("_fileno", 1, TRAP, "int _fileno(FILE *stream)"),
-  d("fopen", 2, TRAP, "FILE *fopen(const char *filename, const char *mode)"),
-  d("_wfopen", 2, TRAP, "FILE *_wfopen(const wchar_t *filename, const wchar_t *mode)"),
+  d("fopen", 2, CALLS, "FILE *fopen(const char *filename, const char *mode)"),
+  d("_wfopen", 2, CALLS, "FILE *_wfopen(const wchar_t *filename, const wchar_t *mode)"),
   d("_fdopen", 2, TRAP, "FILE *_fdopen(int fd, const char *mode)"),
-  d("freopen", 3, TRAP, "FILE *freopen(const char *path, const char *mode, FILE *stream)"),
-  d("fclose", 1, TRAP, "int fclose(FILE *stream)"),
-  d("_fcloseall", 0, TRAP, "int _fcloseall(void)"),
-  d("fread", 4, TRAP, "size_t fread(void *buffer, size_t size, size_t count, FILE *stream)"),
-  d("fgets", 3, TRAP, "char *fgets(char *str, int numChars, FILE *stream)"),
-  d("gets", 1, TRAP, "char *gets(char *buffer)"),
-  d("fgetc", 1, TRAP, "int fgetc(FILE *stream)"),
-  d("getc", 1, TRAP, "int getc(FILE *stream)"),
-  d("_fgetchar", 0, TRAP, "int _fgetchar(void)"),
-  d("getchar", 0, TRAP, "int getchar(void)"),
+  d("freopen", 3, CALLS, "FILE *freopen(const char *path, const char *mode, FILE *stream)"),
+  d("fclose", 1, CALLS, "int fclose(FILE *stream)"),
+  d("_fcloseall", 0, CALLS, "int _fcloseall(void)"),
+  d("fread", 4, CALLS, "size_t fread(void *buffer, size_t size, size_t count, FILE *stream)"),
+  d("fgets", 3, CALLS, "char *fgets(char *str, int numChars, FILE *stream)"),
+  d("gets", 1, CALLS, "char *gets(char *buffer)"),
+  d("fgetc", 1, CALLS, "int fgetc(FILE *stream)"),
+  d("getc", 1, CALLS, "int getc(FILE *stream)"),
+  d("_fgetchar", 0, CALLS, "int _fgetchar(void)"),
+  d("getchar", 0, CALLS, "int getchar(void)"),
   d("ungetc", 2, TRAP, "int ungetc(int c, FILE *stream)"),
   d("feof", 1, TRAP, "int feof(FILE *stream)"),
   d("ferror", 1, TRAP, "int ferror(FILE *stream)"),
   d("clearerr", 1, TRAP, "void clearerr(FILE *stream)"),
-  d("fseek", 3, TRAP, "int fseek(FILE *stream, long offset, int origin)"),
-  d("_fseeki64", 3, TRAP, "int _fseeki64(FILE *stream, __int64 offset, int origin)"),
+  d("fseek", 3, CALLS, "int fseek(FILE *stream, long offset, int origin)"),
+  d("_fseeki64", 3, CALLS, "int _fseeki64(FILE *stream, __int64 offset, int origin)"),
   d("ftell", 1, TRAP, "long ftell(FILE *stream)"),
   d("_ftelli64", 1, TRAP, "__int64 _ftelli64(FILE *stream)"),
-  d("rewind", 1, TRAP, "void rewind(FILE *stream)"),
+  d("rewind", 1, CALLS, "void rewind(FILE *stream)"),
   d("fgetpos", 2, TRAP, "int fgetpos(FILE *stream, fpos_t *pos)"),
-  d("fsetpos", 2, TRAP, "int fsetpos(FILE *stream, const fpos_t *pos)"),
-  d("scanf", 1, TRAP, "int scanf(const char *format, ...)"),
-  d("fscanf", 2, TRAP, "int fscanf(FILE *stream, const char *format, ...)"),
-  d("_open", 3, TRAP, "int _open(const char *filename, int oflag, int pmode)"),
-  d("_wopen", 3, TRAP, "int _wopen(const wchar_t *filename, int oflag, int pmode)"),
-  d("_creat", 2, TRAP, "int _creat(const char *filename, int pmode)"),
-  d("_close", 1, TRAP, "int _close(int fd)"),
-  d("_read", 3, TRAP, "int _read(int fd, void *buffer, unsigned int count)"),
-  d("_lseek", 3, TRAP, "long _lseek(int fd, long offset, int origin)"),
-  d("_lseeki64", 3, TRAP, "__int64 _lseeki64(int fd, __int64 offset, int origin)"),
+  d("fsetpos", 2, CALLS, "int fsetpos(FILE *stream, const fpos_t *pos)"),
+  d("scanf", 1, CALLS, "int scanf(const char *format, ...)"),
+  d("fscanf", 2, CALLS, "int fscanf(FILE *stream, const char *format, ...)"),
+  d("_open", 3, CALLS, "int _open(const char *filename, int oflag, int pmode)"),
+  d("_wopen", 3, CALLS, "int _wopen(const wchar_t *filename, int oflag, int pmode)"),
+  d("_creat", 2, CALLS, "int _creat(const char *filename, int pmode)"),
+  d("_close", 1, CALLS, "int _close(int fd)"),
+  d("_read", 3, CALLS, "int _read(int fd, void *buffer, unsigned int count)"),
+  d("_lseek", 3, CALLS, "long _lseek(int fd, long offset, int origin)"),
+  d("_lseeki64", 3, CALLS, "__int64 _lseeki64(int fd, __int64 offset, int origin)"),
   d("_tell", 1, TRAP, "long _tell(int fd)"),
   d("_eof", 1, TRAP, "int _eof(int fd)"),
   d("_filelength", 1, TRAP, "long _filelength(int fd)"),
@@ -298,16 +330,16 @@ export const MSVCRT: readonly ApiDecl[] = [
   d("_wstat", 2, TRAP, "int _wstat(const wchar_t *path, struct _stat *buffer)"),
   d("_fstat", 2, TRAP, "int _fstat(int fd, struct _stat *buffer) (x86: _stat32, x64: _stat64i32)"),
   d("_fstat64", 2, TRAP, "int _fstat64(int fd, struct _stat64 *buffer)"),
-  d("remove", 1, TRAP, "int remove(const char *path)"),
-  d("_unlink", 1, TRAP, "int _unlink(const char *path)"),
-  d("_wremove", 1, TRAP, "int _wremove(const wchar_t *path)"),
-  d("_wunlink", 1, TRAP, "int _wunlink(const wchar_t *path)"),
+  d("remove", 1, CALLS, "int remove(const char *path)"),
+  d("_unlink", 1, CALLS, "int _unlink(const char *path)"),
+  d("_wremove", 1, CALLS, "int _wremove(const wchar_t *path)"),
+  d("_wunlink", 1, CALLS, "int _wunlink(const wchar_t *path)"),
   d("rename", 2, TRAP, "int rename(const char *oldname, const char *newname)"),
   d("_wrename", 2, TRAP, "int _wrename(const wchar_t *oldname, const wchar_t *newname)"),
-  d("_mkdir", 1, TRAP, "int _mkdir(const char *dirname)"),
-  d("_wmkdir", 1, TRAP, "int _wmkdir(const wchar_t *dirname)"),
-  d("_rmdir", 1, TRAP, "int _rmdir(const char *dirname)"),
-  d("_wrmdir", 1, TRAP, "int _wrmdir(const wchar_t *dirname)"),
+  d("_mkdir", 1, CALLS, "int _mkdir(const char *dirname)"),
+  d("_wmkdir", 1, CALLS, "int _wmkdir(const wchar_t *dirname)"),
+  d("_rmdir", 1, CALLS, "int _rmdir(const char *dirname)"),
+  d("_wrmdir", 1, CALLS, "int _wrmdir(const wchar_t *dirname)"),
   d("_chdir", 1, TRAP, "int _chdir(const char *dirname)"),
   d("_wchdir", 1, TRAP, "int _wchdir(const wchar_t *dirname)"),
   d("_getcwd", 2, TRAP, "char *_getcwd(char *buffer, int maxlen)"),
@@ -315,13 +347,70 @@ export const MSVCRT: readonly ApiDecl[] = [
   d(
     "_findfirst",
     2,
-    TRAP,
+    CALLS,
     "intptr_t _findfirst(const char *filespec, struct _finddata_t *fileinfo) (x86: _finddata32_t, x64: _finddata64i32_t)",
   ),
-  d("_findnext", 2, TRAP, "int _findnext(intptr_t handle, struct _finddata_t *fileinfo)"),
-  d("_findfirst64", 2, TRAP, "intptr_t _findfirst64(const char *filespec, struct __finddata64_t *fileinfo)"),
-  d("_findnext64", 2, TRAP, "int _findnext64(intptr_t handle, struct __finddata64_t *fileinfo)"),
-  d("_findclose", 1, TRAP, "int _findclose(intptr_t handle)"),
+  d("_findnext", 2, CALLS, "int _findnext(intptr_t handle, struct _finddata_t *fileinfo)"),
+  d("_findfirst64", 2, CALLS, "intptr_t _findfirst64(const char *filespec, struct __finddata64_t *fileinfo)"),
+  d("_findnext64", 2, CALLS, "int _findnext64(intptr_t handle, struct __finddata64_t *fileinfo)"),
+  d("_findclose", 1, CALLS, "int _findclose(intptr_t handle)"),
+
+  // ---- wide stdio (crt-stdio.ts, crt-io.ts): %s/%c wide, %S/%C narrow; output in the "C" locale
+  d("wprintf", 1, WRITE, "int wprintf(const wchar_t *format, ...)"),
+  d("vwprintf", 2, WRITE, "int vwprintf(const wchar_t *format, va_list argptr)"),
+  d("fwprintf", 2, WRITE, "int fwprintf(FILE *stream, const wchar_t *format, ...)"),
+  d("vfwprintf", 3, WRITE, "int vfwprintf(FILE *stream, const wchar_t *format, va_list argptr)"),
+  d("swprintf", 2, TRAP, "int swprintf(wchar_t *buffer, const wchar_t *format, ...) (msvcrt: no count)"),
+  d("_swprintf", 2, TRAP, "int _swprintf(wchar_t *buffer, const wchar_t *format, ...)"),
+  d(
+    "vswprintf",
+    3,
+    TRAP,
+    "int vswprintf(wchar_t *buffer, const wchar_t *format, va_list argptr) (msvcrt: no count)",
+  ),
+  d("_vswprintf", 3, TRAP, "int _vswprintf(wchar_t *buffer, const wchar_t *format, va_list argptr)"),
+  d("_snwprintf", 3, TRAP, "int _snwprintf(wchar_t *buffer, size_t count, const wchar_t *format, ...)"),
+  d(
+    "_vsnwprintf",
+    4,
+    TRAP,
+    "int _vsnwprintf(wchar_t *buffer, size_t count, const wchar_t *format, va_list argptr)",
+  ),
+  d("_scwprintf", 1, TRAP, "int _scwprintf(const wchar_t *format, ...)"),
+  d("_vscwprintf", 2, TRAP, "int _vscwprintf(const wchar_t *format, va_list argptr)"),
+  d("swscanf", 2, TRAP, "int swscanf(const wchar_t *buffer, const wchar_t *format, ...)"),
+  d("wscanf", 1, CALLS, "int wscanf(const wchar_t *format, ...)"),
+  d("fwscanf", 2, CALLS, "int fwscanf(FILE *stream, const wchar_t *format, ...)"),
+
+  // ---- threads (crt-thread.ts: kernel32!CreateThread / ExitThread as guest calls)
+  d(
+    "_beginthreadex",
+    6,
+    CALLS,
+    "uintptr_t _beginthreadex(void *security, unsigned stack_size, unsigned (__stdcall *start_address)(void *), void *arglist, unsigned initflag, unsigned *thrdaddr)",
+  ),
+  d(
+    "_beginthread",
+    3,
+    CALLS,
+    "uintptr_t _beginthread(void (__cdecl *start_address)(void *), unsigned stack_size, void *arglist)",
+  ),
+  d("_endthreadex", 1, CALLS, "void _endthreadex(unsigned retval)"),
+  d("_endthread", 0, CALLS, "void _endthread(void)"),
+  d(
+    "_threadstartex",
+    1,
+    { kind: "code", emit: (a, c) => emitThreadStart(a, c, true) },
+    "internal: DWORD WINAPI _threadstartex(void *ptd): start_address(arglist), then _endthreadex",
+    { exported: false },
+  ),
+  d(
+    "_threadstart",
+    1,
+    { kind: "code", emit: (a, c) => emitThreadStart(a, c, false) },
+    "internal: DWORD WINAPI _threadstart(void *ptd): start_address(arglist), then _endthread",
+    { exported: false },
+  ),
 
   // ---- formatting into memory
   d("sprintf", 2, TRAP, "int sprintf(char *buffer, const char *format, ...)"),
@@ -425,8 +514,8 @@ export const MSVCRT: readonly ApiDecl[] = [
   d("wcschr", 2, TRAP, "wchar_t *wcschr(const wchar_t *str, wchar_t c)"),
   d("wcsrchr", 2, TRAP, "wchar_t *wcsrchr(const wchar_t *str, wchar_t c)"),
   d("wcsstr", 2, TRAP, "wchar_t *wcsstr(const wchar_t *str, const wchar_t *strSearch)"),
-  d("_putenv", 1, TRAP, "int _putenv(const char *envstring)"),
-  d("_wputenv", 1, TRAP, "int _wputenv(const wchar_t *envstring)"),
+  d("_putenv", 1, CALLS, "int _putenv(const char *envstring)"),
+  d("_wputenv", 1, CALLS, "int _wputenv(const wchar_t *envstring)"),
   d("_wgetenv", 1, TRAP, "wchar_t *_wgetenv(const wchar_t *varname)"),
 
   // ---- time (crt-stdlib.ts: the kernel's virtual clock; local time is UTC)

@@ -5,7 +5,7 @@
  * ntdll!NtXxx call wherever Windows has one. Prototypes: Microsoft Learn (kernel32) and phnt (ntdll).
  * TypeScript halves: src/windows/api/threads.ts.
  */
-import type { Asm } from "./asm";
+import { mem, type Asm } from "./asm";
 import type { ApiDecl, ApiImpl, DllName, EmitContext, Prolog } from "./decl";
 
 const TRAP: ApiImpl = { kind: "trap" };
@@ -42,7 +42,84 @@ function emitRtlUserThreadStart(a: Asm, ctx: EmitContext): Prolog | void {
   a.int3();
 }
 
+/**
+ * ntdll!KiUserApcDispatcher, entered from the kernel with the APC frame on the stack (src/windows/kernel/
+ * apc.ts). x64 (as Windows 10's): RSP → CONTEXT whose P1Home..P4Home are ApcArgument1..3 and the routine;
+ * `mov rcx, [rsp]; mov rdx, [rsp+8]; mov r8, [rsp+10h]; mov rax, [rsp+18h]; mov r9, rsp; call rax;
+ * mov rcx, rsp; mov dl, 1; call NtContinue` — the routine's home area is P1Home..P4Home, NtContinue
+ * (TestAlert = TRUE) delivers the next APC or resumes the context. x86: ESP → [routine, ApcArgument1..3],
+ * CONTEXT at ESP+0x10: `lea edi, [esp+10h]; pop eax; call eax; push 1; push edi; call NtContinue`.
+ */
+function emitKiUserApcDispatcher(a: Asm, ctx: EmitContext): Prolog | void {
+  if (ctx.arch === "x64") {
+    a.mov("rcx", mem("rsp"));
+    a.mov("rdx", mem("rsp", 8));
+    a.mov("r8", mem("rsp", 0x10));
+    a.mov("rax", mem("rsp", 0x18));
+    a.mov("r9", "rsp");
+    a.callReg("rax");
+    a.mov("rcx", "rsp");
+    a.raw([0xb2, 0x01], "mov dl, 1");
+    a.call("NtContinue");
+    a.int3();
+    // The frame is the CONTEXT (0x4D0) and the MACHINE_FRAME after it: unwinding reaches the interrupted code.
+    return {
+      size: 0,
+      unwind: [
+        { at: 0, op: "alloc", size: 0x4d0 },
+        { at: 0, op: "machframe" },
+      ],
+    };
+  }
+  a.lea("edi", mem("esp", 0x10));
+  a.pop("eax");
+  a.callReg("eax");
+  a.raw([0x6a, 0x01], "push 1");
+  a.push("edi");
+  a.call("NtContinue");
+  a.int3();
+}
+
+/**
+ * ntdll!RtlDispatchAPC(PAPCFUNC ApcRoutine, ULONG_PTR Parameter, HANDLE ActivationContext): the APC routine
+ * QueueUserAPC queues, which calls ApcRoutine(Parameter) (no activation contexts here). x64: `sub rsp, 28h;
+ * mov rax, rcx; mov rcx, rdx; call rax; add rsp, 28h; ret`; x86 (stdcall): `mov eax, [esp+4]; mov ecx,
+ * [esp+8]; push ecx; call eax; ret 0Ch`.
+ */
+function emitRtlDispatchAPC(a: Asm, ctx: EmitContext): Prolog | void {
+  if (ctx.arch === "x64") {
+    const start = a.pos;
+    a.sub("rsp", 0x28);
+    const size = a.pos - start;
+    a.mov("rax", "rcx");
+    a.mov("rcx", "rdx");
+    a.callReg("rax");
+    a.add("rsp", 0x28);
+    a.ret();
+    return { size, unwind: [{ at: size, op: "alloc", size: 0x28 }] };
+  }
+  a.mov("eax", mem("esp", 4));
+  a.mov("ecx", mem("esp", 8));
+  a.push("ecx");
+  a.callReg("eax");
+  a.ret(12);
+}
+
 export const THREADS_NTDLL: readonly ApiDecl[] = [
+  d(
+    "ntdll",
+    "RtlDispatchAPC",
+    3,
+    { kind: "code", emit: emitRtlDispatchAPC },
+    "VOID RtlDispatchAPC(PAPCFUNC ApcRoutine, ULONG_PTR Parameter, HANDLE ActivationContext)",
+  ),
+  d(
+    "ntdll",
+    "KiUserApcDispatcher",
+    0,
+    { kind: "code", emit: emitKiUserApcDispatcher },
+    "VOID KiUserApcDispatcher(…) (entered from the kernel to run a user APC, frame on the stack)",
+  ),
   d(
     "ntdll",
     "RtlUserThreadStart",
@@ -239,4 +316,25 @@ export const THREADS_KERNELBASE: readonly ApiDecl[] = [
     "BOOL ReleaseSemaphore(HANDLE hSemaphore, LONG lReleaseCount, LPLONG lpPreviousCount)",
   ),
   d("kernelbase", "SwitchToThread", 0, bridge("NtYieldExecution"), "BOOL SwitchToThread(void)"),
+  d(
+    "kernelbase",
+    "TerminateThread",
+    2,
+    bridge("NtTerminateThread"),
+    "BOOL TerminateThread(HANDLE hThread, DWORD dwExitCode)",
+  ),
+  d(
+    "kernelbase",
+    "DuplicateHandle",
+    7,
+    bridge("NtDuplicateObject"),
+    "BOOL DuplicateHandle(HANDLE hSourceProcessHandle, HANDLE hSourceHandle, HANDLE hTargetProcessHandle, LPHANDLE lpTargetHandle, DWORD dwDesiredAccess, BOOL bInheritHandle, DWORD dwOptions)",
+  ),
+  d(
+    "kernelbase",
+    "QueueUserAPC",
+    3,
+    bridge("NtQueueApcThread"),
+    "DWORD QueueUserAPC(PAPCFUNC pfnAPC, HANDLE hThread, ULONG_PTR dwData)",
+  ),
 ];

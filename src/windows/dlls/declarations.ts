@@ -30,6 +30,7 @@ import type { ApiDecl, ApiImpl, Arch, CallConv, DllName } from "./decl";
 import { EXCEPTIONS_KERNELBASE, EXCEPTIONS_NTDLL, exceptionForwards } from "./exceptions";
 import { THREADS_KERNELBASE, THREADS_NTDLL, threadForwards } from "./declarations-threads";
 import { STRINGS_KERNELBASE } from "./declarations-strings";
+import { SYSINFO_KERNELBASE, SYSINFO_NTDLL } from "./declarations-sysinfo";
 
 type Opts = Partial<Pick<ApiDecl, "aliases" | "exported" | "doc">> & {
   arch?: Arch | "both";
@@ -115,6 +116,7 @@ const NTDLL: ApiDecl[] = [
   ...EXCEPTIONS_NTDLL,
   ...CRT_NTDLL,
   ...THREADS_NTDLL,
+  ...SYSINFO_NTDLL,
   decl("ntdll", "DbgPrint", 1, TRAP, { conv: "cdecl", doc: "ULONG __cdecl DbgPrint(PCSTR Format, ...)" }),
   decl(
     "ntdll",
@@ -147,6 +149,7 @@ const KERNELBASE: ApiDecl[] = [
   ...exceptionForwards("kernelbase"),
   ...CRT_KERNELBASE,
   ...STRINGS_KERNELBASE,
+  ...SYSINFO_KERNELBASE,
   ...criticalSectionForwards("kernelbase"),
   ...THREADS_KERNELBASE,
   ...threadForwards("kernelbase"),

@@ -17,6 +17,7 @@ export {
 } from "./builder";
 export {
   BRIDGE_FRAME,
+  CALLS_RESULT,
   WOW64_FRAME,
   type ApiDecl,
   type ApiImpl,

@@ -20,6 +20,8 @@ import type { Arch } from "../dlls";
 import type { SyscallFamily } from "./context";
 import type { KernelProcess, KernelStop, KernelThread } from "./types";
 import { join64, split64, type UserMemory } from "./user-memory";
+import { deliverApc64 } from "./apc";
+import { syncOf } from "./sync";
 
 /** EXCEPTION_RECORD (x64, 0x98 bytes). */
 export const EXCEPTION_RECORD64 = {
@@ -335,10 +337,19 @@ export function unhandledStop(e: ExceptionInfo): KernelStop {
 }
 
 export const exceptionSyscalls: SyscallFamily = {
-  /** NTSTATUS NtContinue(PCONTEXT ContextRecord, BOOLEAN TestAlert) */
+  /**
+   * NTSTATUS NtContinue(PCONTEXT ContextRecord, BOOLEAN TestAlert). TestAlert (KiUserApcDispatcher's call):
+   * a further queued user APC is delivered from the loaded context (./apc.ts).
+   */
   NtContinue(c) {
     const b = c.mem.read(c.arg(0), CONTEXT64.size);
     loadContext64(c.thread.cpu, b);
+    if (c.bool(1)) {
+      const sync = syncOf(c.kernel);
+      const apc = sync.takeApc(c.thread);
+      if (apc !== undefined && !deliverApc64(c.process, c.mem, c.thread.cpu, apc))
+        sync.queueApc(c.thread, apc);
+    }
     return { kind: "continue" };
   },
   /** NTSTATUS NtRaiseException(PEXCEPTION_RECORD ExceptionRecord, PCONTEXT ContextRecord, BOOLEAN FirstChance) */

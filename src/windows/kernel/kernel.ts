@@ -89,6 +89,9 @@ export class Kernel implements KernelApi {
   readonly affinityMask = 1;
   readonly physicalMemory: number;
   onSyscall: ((rec: SyscallRecord) => void) | undefined = undefined;
+  onSyscallComplete: ((rec: SyscallRecord) => void) | undefined = undefined;
+  /** The syscall record of each thread that waits inside a syscall (completed when the wait ends). */
+  private readonly waitingRecords = new Map<KernelThread, SyscallRecord>();
   /**
    * Threads inside ExitProcess: their NtTerminateProcess(NtCurrentProcess()) is the end of an orderly exit
    * (RtlExitUserProcess has run the loader's shutdown on Windows), so the process still runs the
@@ -144,6 +147,17 @@ export class Kernel implements KernelApi {
     const sync = syncOf(this);
     sync.threadGone(t);
     sync.signal();
+    this.waitingRecords.delete(t);
+  }
+
+  /** The wait `t` made inside a syscall ended with `status`: complete its trace record. */
+  syscallCompleted(t: KernelThread, status: number): void {
+    const rec = this.waitingRecords.get(t);
+    if (rec === undefined) return;
+    this.waitingRecords.delete(t);
+    rec.status = status >>> 0;
+    rec.waiting = false;
+    this.onSyscallComplete?.(rec);
   }
 
   waitOf(thread: KernelThread): ThreadWait | undefined {
@@ -176,7 +190,7 @@ export class Kernel implements KernelApi {
     const count = info?.params ?? 4;
     const lo: number[] = [cpu.lo[10], cpu.lo[2], cpu.lo[8], cpu.lo[9]];
     const hi: number[] = [cpu.hi[10], cpu.hi[2], cpu.hi[8], cpu.hi[9]];
-    const rec: SyscallRecord = { number, name, callerMode, args: [] };
+    const rec: SyscallRecord = { number, name, callerMode, args: [], thread: thread.id };
     rec.caller = this.syscallCaller(thread, callerMode, number, info?.name);
     let result: number | KernelStop;
     try {
@@ -209,6 +223,11 @@ export class Kernel implements KernelApi {
       cpu.lo[0] = 0;
       cpu.hi[0] = 0;
       rec.status = 0;
+    } else if (result.kind === "continue" && result.status !== undefined) {
+      rec.status = result.status >>> 0;
+    } else if (result.kind === "wait") {
+      rec.waiting = true;
+      this.waitingRecords.set(thread, rec);
     }
     this.onSyscall?.(rec);
     return result;

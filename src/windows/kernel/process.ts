@@ -56,15 +56,22 @@ export function checkProcessHandle(c: SyscallContext, handle: number): number {
 export const processSyscalls: SyscallFamily = {
   /**
    * NTSTATUS NtTerminateProcess(HANDLE ProcessHandle, NTSTATUS ExitStatus). ProcessHandle NULL ends every
-   * other thread of the process (RtlExitUserProcess's first call); the current process ends the process,
-   * abruptly (no DLL_PROCESS_DETACH) unless it is the last step of ExitProcess.
+   * other thread of the process with ExitStatus (RtlExitUserProcess's first call, before
+   * LdrShutdownProcess runs the DLL_PROCESS_DETACH notifications on the calling thread) and returns
+   * STATUS_SUCCESS; the current process (from any thread) ends the process, abruptly (no
+   * DLL_PROCESS_DETACH) unless it is the last step of ExitProcess.
    */
   NtTerminateProcess(c) {
     const h = c.handle(0);
     const status = c.u32(1);
     if (h === 0) {
-      if (c.process.threads.length <= 1) return STATUS_SUCCESS;
-      return unimplemented("NtTerminateProcess", "ending the other threads of the process");
+      const others = c.process.threads.filter((t) => t !== c.thread);
+      if (others.length === 0) return STATUS_SUCCESS;
+      const p = c.process;
+      if (p.terminateThread === undefined)
+        return unimplemented("NtTerminateProcess", "ending the other threads of the process");
+      for (const t of others) p.terminateThread(t, status);
+      return STATUS_SUCCESS;
     }
     const s = checkProcessHandle(c, h);
     if (s !== STATUS_SUCCESS) return s;

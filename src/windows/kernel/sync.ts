@@ -16,8 +16,8 @@
  *   timeout pass at once, or, without a timeout, is a `blocked` stop naming it. With several threads the
  *   thread waits (`{kind: "wait"}`) and the run loop (src/windows/process.ts) runs the others; when every
  *   thread waits, time jumps to the earliest timeout, and without one the process is deadlocked.
- * - Alertable waits are accepted: nothing queues user APCs (QueueUserAPC is not implemented), so no wait
- *   ends with STATUS_USER_APC.
+ * - Alertable waits end with STATUS_USER_APC when a user APC is queued to the thread (before or during the
+ *   wait); the APC is then delivered through ntdll!KiUserApcDispatcher (./apc.ts).
  */
 import type { SyscallContext, SyscallFamily } from "./context";
 import { unimplemented } from "./context";
@@ -33,6 +33,7 @@ import {
   type ObjectType,
 } from "./handles";
 import type { Kernel } from "./kernel";
+import { deliverApc64, STATUS_USER_APC, type UserApc } from "./apc";
 import {
   STATUS_ACCESS_DENIED,
   STATUS_INVALID_HANDLE,
@@ -70,19 +71,19 @@ export const SEMAPHORE_QUERY_STATE = 0x0001;
 export const SEMAPHORE_MODIFY_STATE = 0x0002;
 export const SEMAPHORE_ALL_ACCESS = STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0x3;
 
-const EVENT_MAPPING: GenericMapping = {
+export const EVENT_MAPPING: GenericMapping = {
   read: READ_CONTROL | EVENT_QUERY_STATE,
   write: READ_CONTROL | EVENT_MODIFY_STATE,
   execute: READ_CONTROL | SYNCHRONIZE,
   all: EVENT_ALL_ACCESS,
 };
-const MUTANT_MAPPING: GenericMapping = {
+export const MUTANT_MAPPING: GenericMapping = {
   read: READ_CONTROL | MUTANT_QUERY_STATE,
   write: READ_CONTROL,
   execute: READ_CONTROL | SYNCHRONIZE,
   all: MUTANT_ALL_ACCESS,
 };
-const SEMAPHORE_MAPPING: GenericMapping = {
+export const SEMAPHORE_MAPPING: GenericMapping = {
   read: READ_CONTROL | SEMAPHORE_QUERY_STATE,
   write: READ_CONTROL | SEMAPHORE_MODIFY_STATE,
   execute: READ_CONTROL | SYNCHRONIZE,
@@ -183,6 +184,8 @@ interface WaitBlock {
   readonly timeoutStatus: number;
   /** Ended by someone else (a critical section handed over), not by the objects. */
   readonly external: boolean;
+  /** An alertable wait: a user APC queued to the thread ends it with STATUS_USER_APC. */
+  readonly alertable?: boolean;
 }
 
 /** The waits of a process's threads, the named objects, and the scheduling queries the run loop makes. */
@@ -193,6 +196,10 @@ export class Sync {
   private readonly mutants = new Set<MutantObject>();
   /** Suspend counts (NtSuspendThread, CREATE_SUSPENDED). */
   readonly suspended = new Map<KernelThread, number>();
+  /** Queued user APCs per thread, first in first out (NtQueueApcThread). */
+  private readonly apcs = new Map<KernelThread, UserApc[]>();
+  /** 32-bit threads whose service returns STATUS_USER_APC: wow64 delivers an APC on the way back. */
+  private readonly apcDue = new Set<KernelThread>();
 
   constructor(private readonly kernel: Kernel) {}
 
@@ -228,21 +235,96 @@ export class Sync {
     all: boolean,
     timeout: number,
     what: string,
+    alertable = false,
   ): number | KernelStop {
+    // KeWaitForMultipleObjects: a pending user APC ends an alertable wait before the objects are tested.
+    if (alertable && this.hasApc(t)) return this.deliverNow(t, STATUS_USER_APC);
     const now = this.tryWait(t, objects, all);
     if (now !== undefined) return now;
     if (timeout <= 0) return STATUS_TIMEOUT;
-    return this.block(t, { objects, all, what, timeoutStatus: STATUS_TIMEOUT, external: false }, timeout);
+    return this.block(
+      t,
+      { objects, all, what, timeoutStatus: STATUS_TIMEOUT, external: false, alertable },
+      timeout,
+    );
   }
 
   /** A delay (NtDelayExecution): `timeout` 100 ns units, Infinity for forever. */
-  delay(t: KernelThread, timeout: number, what: string): number | KernelStop {
+  delay(t: KernelThread, timeout: number, what: string, alertable = false): number | KernelStop {
+    if (alertable && this.hasApc(t)) return this.deliverNow(t, STATUS_USER_APC);
     if (timeout <= 0) return STATUS_SUCCESS;
     return this.block(
       t,
-      { objects: [], all: false, what, timeoutStatus: STATUS_SUCCESS, external: false },
+      { objects: [], all: false, what, timeoutStatus: STATUS_SUCCESS, external: false, alertable },
       timeout,
     );
+  }
+
+  // ---------------------------------------------------------------- user APCs (./apc.ts)
+
+  hasApc(t: KernelThread): boolean {
+    return (this.apcs.get(t)?.length ?? 0) > 0;
+  }
+
+  /** The next queued APC of `t` (removed from the queue). */
+  takeApc(t: KernelThread): UserApc | undefined {
+    const q = this.apcs.get(t);
+    const a = q?.shift();
+    if (q !== undefined && q.length === 0) this.apcs.delete(t);
+    return a;
+  }
+
+  private requeue(t: KernelThread, a: UserApc): void {
+    const q = this.apcs.get(t);
+    if (q === undefined) this.apcs.set(t, [a]);
+    else q.unshift(a);
+  }
+
+  /** NtQueueApcThread: queue `a`; a thread in an alertable wait wakes with STATUS_USER_APC and runs it. */
+  queueApc(t: KernelThread, a: UserApc): void {
+    const q = this.apcs.get(t);
+    if (q === undefined) this.apcs.set(t, [a]);
+    else q.push(a);
+    if (this.waits.get(t)?.alertable !== true) return;
+    this.wake(t, STATUS_USER_APC);
+    if (t.teb32 !== 0) {
+      this.apcDue.add(t);
+      return;
+    }
+    const apc = this.takeApc(t);
+    const p = this.kernel.process;
+    if (apc === undefined || p.withThreadRegisters === undefined) return;
+    p.withThreadRegisters(t, (cpu) => {
+      if (!deliverApc64(p, this.kernel.mem, cpu, apc)) this.requeue(t, apc);
+    });
+  }
+
+  /**
+   * The calling thread `t` returns `status` to user mode with an APC queued: a 64-bit thread goes to
+   * KiUserApcDispatcher now (the registers in its Cpu, RAX = `status`); a 32-bit thread under WOW64 gets
+   * `status` and wow64 delivers the APC when the service returns to 32-bit code (`takeApcDue`).
+   */
+  deliverNow(t: KernelThread, status: number): number | KernelStop {
+    if (t.teb32 !== 0) {
+      this.apcDue.add(t);
+      return status;
+    }
+    const apc = this.takeApc(t);
+    if (apc === undefined) return status;
+    const cpu = t.cpu;
+    cpu.lo[0] = status | 0;
+    cpu.hi[0] = 0;
+    if (!deliverApc64(this.kernel.process, this.kernel.mem, cpu, apc)) {
+      this.requeue(t, apc);
+      return status;
+    }
+    return { kind: "continue", status };
+  }
+
+  /** A 32-bit thread's service is returning: the APC to deliver on the way back, if one is due. */
+  takeApcDue(t: KernelThread): UserApc | undefined {
+    if (!this.apcDue.delete(t)) return undefined;
+    return this.takeApc(t);
   }
 
   /** A wait ended only by `wake` (a critical section handed over by its owner). */
@@ -273,6 +355,7 @@ export class Sync {
   wake(t: KernelThread, status: number): void {
     if (!this.waits.delete(t)) return;
     this.kernel.process.setThreadResult?.(t, status);
+    this.kernel.syscallCompleted(t, status);
   }
 
   /** Is `t` waiting for a hand-over (`waitExternal`)? */
@@ -312,6 +395,8 @@ export class Sync {
   threadGone(t: KernelThread): void {
     this.waits.delete(t);
     this.suspended.delete(t);
+    this.apcs.delete(t);
+    this.apcDue.delete(t);
     let changed = false;
     for (const m of this.mutants) {
       if (m.owner !== t) continue;
@@ -674,6 +759,7 @@ export const syncSyscalls: SyscallFamily = {
       false,
       timeout,
       `NtWaitForSingleObject on ${describeHandle(h, o)}`,
+      c.bool(1),
     );
   },
 
@@ -702,7 +788,7 @@ export const syncSyscalls: SyscallFamily = {
     const all = type === 0;
     if (all && new Set(objects).size !== objects.length) return STATUS_INVALID_PARAMETER_MIX;
     const what = `NtWaitForMultipleObjects (${all ? "all" : "any"}) on ${names.join(", ")}`;
-    return syncOf(c.kernel).wait(c.thread, objects, all, timeout, what);
+    return syncOf(c.kernel).wait(c.thread, objects, all, timeout, what, c.bool(3));
   },
 
   /**
@@ -714,11 +800,15 @@ export const syncSyscalls: SyscallFamily = {
     const p = c.arg(1);
     c.mem.probeRead(p, 8);
     const t = readTimeout(c, p);
+    const alertable = c.bool(0);
+    const sync = syncOf(c.kernel);
+    if (alertable && sync.hasApc(c.thread)) return sync.deliverNow(c.thread, STATUS_USER_APC);
     if (t === 0) return c.process.threads.length > 1 ? yieldNow() : STATUS_SUCCESS;
-    return syncOf(c.kernel).delay(
+    return sync.delay(
       c.thread,
       t,
       t === Infinity ? "NtDelayExecution (an infinite delay)" : "NtDelayExecution",
+      alertable,
     );
   },
 

@@ -1,6 +1,7 @@
 /**
  * Thread services: NtCreateThreadEx, NtTerminateThread, NtSuspendThread/NtResumeThread,
- * NtQueryInformationThread, and the thread object (waitable: signaled when the thread has ended).
+ * NtQueryInformationThread, NtQueueApcThread and NtTestAlert (user APCs: ./apc.ts), and the thread object
+ * (waitable: signaled when the thread has ended).
  * The process side makes the thread itself (TEB, stacks, initial context: `KernelProcess.createThread`);
  * the run loop schedules it (src/windows/process.ts). Prototypes: phnt ntpsapi.h; semantics: Microsoft
  * Learn (CreateThread, ResumeThread, SuspendThread, GetExitCodeThread, ExitThread) and Windows Internals
@@ -32,6 +33,8 @@ import type { KernelStop, KernelThread } from "./types";
 /** STILL_ACTIVE (= STATUS_PENDING, 259): GetExitCodeThread of a running thread. */
 export const STILL_ACTIVE = STATUS_PENDING;
 export const STATUS_SUSPEND_COUNT_EXCEEDED = 0xc000004a;
+/** KeInsertQueueApc refuses a thread that has ended (PspQueueApcThread: STATUS_UNSUCCESSFUL). */
+export const STATUS_UNSUCCESSFUL = 0xc0000001;
 /** MAXIMUM_SUSPEND_COUNT (winnt.h). */
 export const MAXIMUM_SUSPEND_COUNT = 0x7f;
 
@@ -44,7 +47,7 @@ export const THREAD_QUERY_INFORMATION = 0x0040;
 export const THREAD_SET_INFORMATION = 0x0020;
 export const THREAD_QUERY_LIMITED_INFORMATION = 0x0800;
 export const THREAD_ALL_ACCESS = STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0xffff;
-const THREAD_MAPPING: GenericMapping = {
+export const THREAD_MAPPING: GenericMapping = {
   read: READ_CONTROL | THREAD_GET_CONTEXT | THREAD_QUERY_INFORMATION,
   write:
     READ_CONTROL | THREAD_TERMINATE | THREAD_SUSPEND_RESUME | THREAD_SET_INFORMATION | THREAD_SET_CONTEXT,
@@ -181,7 +184,9 @@ export const threadSyscalls: SyscallFamily = {
    * NTSTATUS NtTerminateThread(HANDLE ThreadHandle, NTSTATUS ExitStatus). The current thread (its
    * pseudo-handle, a handle to it, or NULL) ends; its object is signaled. When it is the last thread the
    * process ends with its exit status, except that NULL refuses to end the last thread
-   * (STATUS_CANT_TERMINATE_SELF).
+   * (STATUS_CANT_TERMINATE_SELF). Another thread (THREAD_TERMINATE access) ends at once wherever it
+   * stands, without DLL_THREAD_DETACH (TerminateThread): its object is signaled with ExitStatus, its waits
+   * end, the mutexes it owned are abandoned (the next waiter gets WAIT_ABANDONED).
    */
   NtTerminateThread(c): number | KernelStop {
     const h = c.handle(0);
@@ -192,8 +197,12 @@ export const threadSyscalls: SyscallFamily = {
       if (typeof r === "number") return r;
       self = r.object.thread === c.thread;
       if (!self) {
+        if ((r.entry.access & THREAD_TERMINATE) === 0) return STATUS_ACCESS_DENIED;
         if (r.object.terminated) return STATUS_SUCCESS;
-        return unimplemented("NtTerminateThread", "terminating another thread");
+        if (c.process.terminateThread === undefined)
+          return unimplemented("NtTerminateThread", "terminating another thread");
+        c.process.terminateThread(r.object.thread, status);
+        return STATUS_SUCCESS;
       }
     }
     const last = c.process.threads.filter((t) => t !== c.thread).length === 0;
@@ -270,5 +279,38 @@ export const threadSyscalls: SyscallFamily = {
     c.mem.write(buf, b);
     if (pRet !== 0) c.mem.w32(pRet, TBI64_SIZE);
     return STATUS_SUCCESS;
+  },
+
+  /**
+   * NTSTATUS NtQueueApcThread(HANDLE ThreadHandle, PPS_APC_ROUTINE ApcRoutine, PVOID ApcArgument1, PVOID
+   * ApcArgument2, PVOID ApcArgument3): a user APC for the thread (THREAD_SET_CONTEXT access, as
+   * QueueUserAPC documents), run when it next waits alertably (./apc.ts). A thread that has ended:
+   * STATUS_UNSUCCESSFUL. An APC routine must be code of the thread's architecture: 64-bit code queuing to a
+   * 32-bit thread of a WOW64 process stops as unimplemented.
+   */
+  NtQueueApcThread(c) {
+    const o = threadOf(c, c.handle(0), THREAD_SET_CONTEXT);
+    if (typeof o === "number") return o;
+    const routine = c.arg(1);
+    if (o.terminated) return STATUS_UNSUCCESSFUL;
+    const targetMode = o.thread.teb32 !== 0 ? "x86" : "x64";
+    if (targetMode !== c.callerMode)
+      return unimplemented(
+        "NtQueueApcThread",
+        `a ${c.callerMode === "x64" ? "64" : "32"}-bit APC routine for a ${targetMode === "x64" ? "64" : "32"}-bit thread`,
+      );
+    syncOf(c.kernel).queueApc(o.thread, { routine, args: [c.arg(2), c.arg(3), c.arg(4)] });
+    return STATUS_SUCCESS;
+  },
+
+  /**
+   * NTSTATUS NtTestAlert(VOID): the thread's queued user APCs run now (KeTestAlertThread sets
+   * UserApcPending; they are delivered on the way back to user mode); STATUS_SUCCESS (nothing alerts a
+   * thread here: NtAlertThread is not implemented, so never STATUS_ALERTED).
+   */
+  NtTestAlert(c) {
+    const sync = syncOf(c.kernel);
+    if (!sync.hasApc(c.thread)) return STATUS_SUCCESS;
+    return sync.deliverNow(c.thread, STATUS_SUCCESS);
   },
 };

@@ -14,6 +14,13 @@ export const QPC_FREQUENCY = 10_000_000;
 /** 2024-01-01T00:00:00Z as a FILETIME (100 ns since 1601-01-01): the default boot time. */
 export const DEFAULT_BOOT_TIME = 133485408000000000n;
 
+/**
+ * How long the machine has been up when the process starts (100 ns units): one hour. GetTickCount, the
+ * interrupt time and the performance counter count from boot, not from the process's start, so a program
+ * never sees them at 0 (a check like `GetTickCount() > 0` holds, as on any running Windows).
+ */
+export const UPTIME_AT_START = 36_000_000_000;
+
 export class Clock {
   /** 100 ns units added by delays. */
   private skipped = 0;
@@ -26,6 +33,11 @@ export class Clock {
 
   /** Interrupt time: 100 ns units since boot. */
   interruptTime(): number {
+    return UPTIME_AT_START + this.processTime();
+  }
+
+  /** 100 ns units since the process started (the CRT's clock()). */
+  processTime(): number {
     // Threads share one Cpu (its state is switched), so count each Cpu once.
     let ns = 0;
     for (const cpu of new Set(this.process.threads.map((t) => t.cpu))) ns += cpu.currentCount();

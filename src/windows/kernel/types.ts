@@ -84,6 +84,17 @@ export interface KernelProcess {
    * NtTerminateThread(NtCurrentThread(), status). False when that path does not exist.
    */
   beginThreadExit?(thread: KernelThread, status: number): boolean;
+  /**
+   * (Added by the threads follow-up, optional.) Another thread ends at once (NtTerminateThread of another
+   * thread, NtTerminateProcess(NULL)): no DLL_THREAD_DETACH runs; the thread leaves `threads` and the
+   * kernel's `endThread` signals its object. False when `thread` is the current thread or not known.
+   */
+  terminateThread?(thread: KernelThread, status: number): boolean;
+  /**
+   * (Added by the threads follow-up, optional.) Run `fn` on the registers of `thread` (loaded into the Cpu
+   * for the call when it is not the running thread, and saved back): user APC delivery to a waiting thread.
+   */
+  withThreadRegisters?(thread: KernelThread, fn: (cpu: Cpu) => void): void;
 }
 
 /** (Added by the threads work.) What NtCreateThreadEx asks of the process side. */
@@ -140,7 +151,14 @@ export type KernelStop =
    * NtRaiseException, an exception delivered to KiUserExceptionDispatcher): execution goes on from the new
    * state; RAX and RIP are not touched.
    */
-  | { kind: "continue" }
+  | {
+      kind: "continue";
+      /**
+       * (Added by the threads follow-up, optional.) The status the service returned for the trace when it
+       * also redirected the thread (an alertable wait ended with STATUS_USER_APC and an APC is delivered).
+       */
+      status?: number;
+    }
   /**
    * (Added by the threads work.) The thread now waits (the kernel recorded on what, `KernelApi.waitOf`):
    * the run loop runs another thread. When the wait ends the kernel sets the thread's RAX to the status
@@ -169,6 +187,13 @@ export interface SyscallRecord {
    * the x86 stub), or after a `syscall` instruction that is not in an ntdll stub. Undefined when unknown.
    */
   caller?: number;
+  /** (Added by the threads follow-up.) The calling thread's id. */
+  thread?: number;
+  /**
+   * (Added by the threads follow-up.) The thread waits: `status` is unknown until the wait ends, when the
+   * kernel sets it, clears `waiting` and calls `onSyscallComplete` with this same record.
+   */
+  waiting?: boolean;
 }
 
 /** What the kernel offers to the process run loop. */
@@ -186,6 +211,11 @@ export interface KernelApi {
   trap(thread: KernelThread, entry: TrapEntry): KernelStop | undefined;
   /** Called for every syscall after it completed (for --trace-syscalls and the debugger's view). */
   onSyscall: ((rec: SyscallRecord) => void) | undefined;
+  /**
+   * (Added by the threads follow-up, optional.) A syscall reported `waiting` completed: its record, now
+   * with the status the thread finds in RAX (another thread ran in between).
+   */
+  onSyscallComplete?: ((rec: SyscallRecord) => void) | undefined;
   /**
    * (Added by the kernel side.) The console handles the kernel created at construction (ConDrv-like file
    * objects for stdin, stdout, stderr). The process bring-up stores them in RTL_USER_PROCESS_PARAMETERS

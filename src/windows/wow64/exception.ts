@@ -11,6 +11,8 @@
 import { TEB64, WOW64_CPURESERVED_CONTEXT } from "../dlls/code";
 import { CONTEXT32, ntdllExport, readRecord, unhandledStop, writeFrame32 } from "../kernel/exception";
 import { unimplemented } from "../kernel/context";
+import { apcFrame32 } from "../kernel/apc";
+import { syncOf } from "../kernel/sync";
 import type { ThunkCall, ThunkFamily } from "./thunk";
 
 const C = CONTEXT32;
@@ -36,8 +38,19 @@ function resume(t: ThunkCall, b: Uint8Array): never {
 }
 
 export const exceptionThunks: ThunkFamily = {
+  /** TestAlert (x86 KiUserApcDispatcher's call): a further queued user APC is delivered from the context. */
   NtContinue(t) {
-    resume(t, t.mem.read(t.arg(0), C.size));
+    const b = t.mem.read(t.arg(0), C.size);
+    if ((t.arg(1) & 0xff) !== 0) {
+      const sync = syncOf(t.kernel);
+      const apc = sync.takeApc(t.thread);
+      if (apc !== undefined) {
+        const next = apcFrame32(t.process, t.mem, b, apc);
+        if (next !== undefined) resume(t, next);
+        sync.queueApc(t.thread, apc);
+      }
+    }
+    resume(t, b);
   },
   NtRaiseException(t) {
     const e = readRecord(t.mem, t.arg(0), "x86");

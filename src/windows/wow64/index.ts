@@ -16,6 +16,8 @@ import type { Kernel } from "../kernel/kernel";
 import type { KernelStop, KernelThread } from "../kernel/types";
 import { GuestFault, join64 } from "../kernel/user-memory";
 import { unimplemented } from "../kernel/context";
+import { deliverApc32 } from "../kernel/apc";
+import { syncOf } from "../kernel/sync";
 import { exceptionThunks } from "./exception";
 import { fileThunks } from "./file";
 import { fileIoThunks } from "./file-io";
@@ -192,6 +194,12 @@ export class Wow64Layer {
         status = e.status;
       }
     }
+    // A user APC due for this 32-bit thread (its alertable wait ended with STATUS_USER_APC, NtTestAlert):
+    // delivered on the way back to 32-bit code, through x86 ntdll!KiUserApcDispatcher (../kernel/apc.ts).
+    const sync = syncOf(this.kernel);
+    const apc = stack?.length === 0 ? sync.takeApcDue(thread) : undefined;
+    if (apc !== undefined && !deliverApc32(this.kernel.process, this.kernel.mem, thread, status, apc))
+      sync.queueApc(thread, apc);
     cpu.lo[0] = status | 0;
     cpu.hi[0] = 0;
     return undefined;

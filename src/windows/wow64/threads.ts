@@ -160,4 +160,10 @@ export const threadThunks: ThunkFamily = {
     t.set(4, t.arg(4));
   },
   NtYieldExecution: byValue(),
+  /**
+   * (HANDLE, PPS_APC_ROUTINE, PVOID ×3): a 32-bit routine and arguments, kept as they are; the APC is
+   * delivered to the thread's 32-bit code (../kernel/apc.ts).
+   */
+  NtQueueApcThread: byValue("s", "u", "u", "u", "u"),
+  NtTestAlert: byValue(),
 };
