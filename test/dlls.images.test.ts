@@ -41,7 +41,7 @@ const le32 = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >
 
 describe("synthetic system DLLs: images", () => {
   it("are valid DLLs for their machine, with the documented bases and paths", () => {
-    assert.equal(set.dlls.length, 13); // the 9 of the start-up set, advapi32 and msvcrt (x64 and x86)
+    assert.equal(set.dlls.length, 17); // the 9 of the start-up set; advapi32, msvcrt, shell32, user32 (x64 and x86)
     for (const d of set.dlls) {
       const { pe } = parsed.get(d)!;
       const x64 = d.arch === "x64";

@@ -358,6 +358,10 @@ const EXPECTED: Record<string, string[]> = {
     .readFileSync(path.join(__dirname, "fixtures", "expected", "realworld64.unwind.txt"), "utf8")
     .split("\n")
     .filter((l) => l !== "" && !l.startsWith("#")),
+  "realworld2_64.exe": fs
+    .readFileSync(path.join(__dirname, "fixtures", "expected", "realworld2_64.unwind.txt"), "utf8")
+    .split("\n")
+    .filter((l) => l !== "" && !l.startsWith("#")),
   "trap64.exe": [
     "0x1000-0x106A @0x5000 v1 flags=0x0 prolog=0 frame=-/-: ",
     "0x1070-0x1306 @0x5004 v1 flags=0x0 prolog=19 frame=-/-: 0x13: ALLOC_LARGE size=360; 0x0C: PUSH_NONVOL reg=RBX; 0x0B: PUSH_NONVOL reg=RSI; 0x0A: PUSH_NONVOL reg=RDI; 0x09: PUSH_NONVOL reg=RBP; 0x08: PUSH_NONVOL reg=R12; 0x06: PUSH_NONVOL reg=R13; 0x04: PUSH_NONVOL reg=R14; 0x02: PUSH_NONVOL reg=R15",

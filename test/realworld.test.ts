@@ -113,3 +113,76 @@ for (const bits of [32, 64] as const) {
     });
   });
 }
+
+/**
+ * realworld2_{32,64}.exe: a wmain program (-municode) — msvcrt's wide start-up, shell32!CommandLineToArgvW,
+ * user32!CharUpperA/CharLowerA, perror, fputwc, getwc/ungetwc, _filelengthi64, mbstowcs/wcstombs,
+ * strcpy_s/strcat_s and the "C" locale functions (src/windows/api/crt-extra.ts, shell32.ts, user32.ts).
+ * Sources: test/fixtures/EXPECTED.md and the comments below.
+ */
+const EXPECTED2 = [
+  // __wgetmainargs: the command line split as the C runtime documents ("Parsing C command-line arguments").
+  "wmain argc 3 <one> <two three> envp>0 1",
+  // CommandLineToArgvW: the examples of "Parsing C command-line arguments" follow the rules its own page
+  // documents (2n backslashes + quote: n backslashes and a toggle; 2n+1: n backslashes and a literal
+  // quote; backslashes not before a quote are literal); the array ends with a NULL pointer.
+  "[4] <p.exe> <a b c> <d> <e> end NULL 1",
+  '[4] <p.exe> <ab"c> <\\> <d> end NULL 1',
+  "[4] <p.exe> <a\\\\\\b> <de fg> <h> end NULL 1",
+  '[4] <p.exe> <a\\"b> <c> <d> end NULL 1',
+  "[4] <p.exe> <a\\\\b c> <d> <e> end NULL 1",
+  "[2] <C:\\Program Files\\p.exe> <x> end NULL 1",
+  // "If this parameter is an empty string the function returns the path to the current executable file."
+  "empty: 1 is module 1",
+  // CharUpperA: the string converted in place; a pointer whose high word is 0 is one character.
+  "CharUpperA MIXED CASE 1 CharLowerA(Q) q",
+  // fopen of a missing file: NULL and ENOENT (2); perror's lines are on stderr (below).
+  "fopen 1 errno 2",
+  // fputwc: the character written; WEOF and EILSEQ (42) for a character the "C" locale cannot convert.
+  "W fputwc 1 1 errno 42",
+  // mbstowcs: NULL destination → the size needed; `count` reached → not terminated (wb[3] untouched);
+  // wcstombs: (size_t)-1 and EILSEQ for an unconvertible character.
+  "mbstowcs 3 3 # wcstombs 3 xyz 1 errno 42",
+  // strcpy_s/strcat_s: 0; too small → ERANGE (34) and strDestination[0] = 0; NULL source → EINVAL (22).
+  "strcpy_s 0 strcat_s 0 abcdxyz full 34 0 small 34 0 null 22 0 errno 22",
+  // "C" locale: strcoll = strcmp order; strxfrm returns the length; towupper/towlower; iswctype classes.
+  "strcoll 1 0 wcscoll 1 strxfrm 5",
+  "towupper A towlower q iswctype 1 0 1",
+  // wcsftime: the characters stored without the NUL.
+  "wcsftime 19 2023-09-01 12:34:56",
+  // _filelengthi64: the file's length; -1 and EBADF (9) for a descriptor that is not open.
+  "_filelengthi64 2 bad -1 errno 9",
+  // getwc/ungetwc: the pushed-back character comes first, then the file's; WEOF at the end.
+  "getwc x Q Q y 1",
+]
+  .map((l) => l + "\r\n")
+  .join("");
+
+for (const bits of [32, 64] as const) {
+  describe(`realworld2_${bits}.exe (wmain, shell32, user32) through Process`, () => {
+    it("prints Microsoft's documented results and returns argc", () => {
+      const con = new BufferConsole();
+      const p = Process.create({
+        file: readFileSync(`${BIN}/realworld2_${bits}.exe`),
+        name: `realworld2_${bits}.exe`,
+        args: ["one", "two three"],
+        console: con,
+        fileSystem: { host: new MountFsHost(new MemoryFsHost(), { app: new MemoryFsHost() }) },
+        kernel: (pp) => new Kernel(pp),
+      });
+      const stop = p.run(100_000_000);
+      assert.equal(stop.kind, "exit", JSON.stringify(stop));
+      assert.equal(stop.kind === "exit" ? stop.status : -1, 3);
+      assert.equal(con.stdout, EXPECTED2);
+      // perror: "string: message\n", or only the message for NULL (strerror's texts, ENOENT and EINVAL).
+      assert.equal(con.stderr, "missing.txt: No such file or directory\r\nInvalid argument\r\n");
+      // shell32 and user32 were mapped from the system directory of the program's architecture.
+      const dir = bits === 64 ? "System32" : "SysWOW64";
+      for (const dll of ["SHELL32.dll", "USER32.dll"])
+        assert.ok(
+          p.modules.modules.some((m) => m.path === `C:\\Windows\\${dir}\\${dll}`),
+          dll,
+        );
+    });
+  });
+}

@@ -275,7 +275,12 @@ const EXCEPTION_KINDS: readonly { id: string; label: string; description: string
     description: "STATUS_INTEGER_DIVIDE_BY_ZERO, STATUS_INTEGER_OVERFLOW",
   },
   { id: "single-step", label: "Single step", description: "STATUS_SINGLE_STEP" },
-  { id: "other", label: "Other exceptions", description: "Any other exception code" },
+  {
+    id: "other",
+    label: "Other exceptions",
+    description:
+      "Any other exception code: C++ exceptions (g++ 0x20474343, MSVC 0xE06D7363), RaiseException's own codes",
+  },
 ];
 
 /** The suffix of a kind's first-chance filter id (accepted, not listed). */
@@ -405,6 +410,11 @@ const EXCEPTION_NAMES: Record<number, string> = {
   0xc0000094: "Integer divide-by-zero",
   0xc0000095: "Integer overflow",
   0x80000002: "Data misaligned",
+  // Software exceptions, as WinDbg names them: "C++ EH exception - code e06d7363" for MSVC's throw
+  // (EXCEPTION_MSC, 'msc' | 0xE0000000), and for g++'s: libgcc's unwind-seh.c raises STATUS_GCC_THROW =
+  // STATUS_USER_DEFINED (1 << 29) | 'G' << 16 | 'C' << 8 | 'C' = 0x20474343 (`_Unwind_RaiseException`).
+  0xe06d7363: "C++ EH exception",
+  0x20474343: "C++ EH exception",
 };
 
 function exceptionName(code: number): string {

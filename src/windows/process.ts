@@ -80,11 +80,13 @@ import type { FileSystemOptions } from "./kernel/file-io";
 import type { RegistrySource } from "./kernel/registry";
 import {
   CONTEXT32,
+  CONTEXT64,
   ContextTransfer,
   captureContext32,
   captureContext64,
   deliverException,
   loadContext64,
+  type ExceptionInfo,
 } from "./kernel/exception";
 import { GuestFault, UserMemory } from "./kernel/user-memory";
 import { exceptionOfFault } from "./fault-exception";
@@ -196,10 +198,19 @@ export type ProcessStop =
   /** An exception nobody handles (exception dispatch is not implemented yet): the process ends with `code`. */
   | { kind: "exception"; code: number; address: number; fault: Fault | undefined; message: string }
   /**
-   * A debugger's first chance (`Process.firstChance` said so): a CPU fault about to be dispatched to the
-   * guest's handlers; the next `run`/`step` dispatches it (WinDbg's `gn`).
+   * A debugger's first chance (`Process.firstChance` said so): a CPU fault (`fault`) or a software exception
+   * (RaiseException, NtRaiseException: `fault` undefined, `address` = ExceptionAddress, `params` its
+   * ExceptionInformation) about to be dispatched to the guest's handlers; the thread's registers are the
+   * exception's context; the next `run`/`step` dispatches it (WinDbg's `gn`).
    */
-  | { kind: "first-chance"; code: number; address: number; fault: Fault; message: string }
+  | {
+      kind: "first-chance";
+      code: number;
+      address: number;
+      fault: Fault | undefined;
+      message: string;
+      params?: readonly number[];
+    }
   /** The kernel stopped: an NT service or API that is not implemented, or a wait that cannot end. */
   | { kind: "unimplemented"; what: string; detail: string | undefined; message: string }
   | { kind: "halt"; reason: string; message: string };
@@ -230,6 +241,44 @@ export function systemDlls(build: WindowsBuild = DEFAULT_BUILD): SystemDllSet {
 
 const OS_BUILD: Record<WindowsBuild, number> = { "win10-22h2": 19045, "win11-24h2": 26100 };
 
+/**
+ * A software exception's kind for messages. g++: libgcc's unwind-seh.c, GCC_EXCEPTION(TYPE) =
+ * STATUS_USER_DEFINED (1 << 29) | TYPE << 24 | 'G' << 16 | 'C' << 8 | 'C': STATUS_GCC_THROW 0x20474343,
+ * STATUS_GCC_UNWIND 0x21474343, STATUS_GCC_FORCED 0x22474343. MSVC: EXCEPTION_MSC 0xE06D7363 ('msc' | 0xE0000000).
+ */
+export function softwareExceptionName(code: number): string {
+  switch (code >>> 0) {
+    case 0x20474343:
+      return "C++ exception (g++ throw)";
+    case 0x21474343:
+      return "C++ unwind (g++)";
+    case 0x22474343:
+      return "C++ forced unwind (g++)";
+    case 0xe06d7363:
+      return "C++ exception (MSVC throw)";
+    default:
+      return "Software exception";
+  }
+}
+
+/** Copy the registers the thread shows at a first-chance stop from `fresh` into `into` (same layout). */
+function mergeContext(into: Uint8Array, fresh: Uint8Array, arch: Arch): void {
+  const copy = (off: number, len: number): void => into.set(fresh.subarray(off, off + len), off);
+  if (arch === "x64") {
+    const C = CONTEXT64;
+    copy(C.MxCsr, 4);
+    copy(C.EFlags, 4);
+    copy(C.Rax, C.R15 + 8 - C.Rax);
+    copy(C.Rip, 8);
+    copy(C.FltSave + 0x18, 4);
+    copy(C.Xmm0, 0x100);
+  } else {
+    const C = CONTEXT32;
+    // Edi … Eax, Ebp, Eip, SegCs, EFlags, Esp (restoreFaultContext loads no x86 XMM state: that stays).
+    copy(C.Edi, C.Esp + 4 - C.Edi);
+  }
+}
+
 function hex(v: number, digits = 0): string {
   return "0x" + v.toString(16).toUpperCase().padStart(digits, "0");
 }
@@ -237,6 +286,12 @@ function hex(v: number, digits = 0): string {
 type Program =
   | { kind: "exe"; file: Uint8Array; name: string; imageBase: number | undefined }
   | { kind: "shellcode"; code: Uint8Array; arch: Arch; entry: number };
+
+/**
+ * How deep guest calls from TypeScript may nest (exception handlers called by the dispatcher, handlers that
+ * fault inside those, DLL entry points): far beyond any real program, well within the host's stack.
+ */
+const MAX_NESTED_CALLS = 64;
 
 /** Thrown inside a nested guest call to unwind to the run loop when the process stopped. */
 class GuestStopped {
@@ -296,11 +351,23 @@ export class Process implements KernelProcess {
   /** Syscalls made so far. */
   syscalls = 0;
   /**
-   * A debugger's first chance at CPU faults (KiDispatchException offers it before any handler runs): true
-   * stops `run`/`step` with a "first-chance" stop; the fault is dispatched when the process runs again.
+   * A debugger's first chance at exceptions (KiDispatchException offers it before any handler runs): CPU
+   * faults and software exceptions (RaiseException, NtRaiseException(FirstChance = TRUE)). True stops
+   * `run`/`step` with a "first-chance" stop; the exception is dispatched when the process runs again.
    */
   firstChance: ((code: number) => boolean) | undefined = undefined;
-  private pendingFault: { f: Fault; code: number; message: string } | undefined = undefined;
+  /** The exception stopped at first chance, dispatched by the next `run`/`step` (exactly once). */
+  private pendingFault:
+    | { kind: "fault"; f: Fault; code: number; message: string }
+    | {
+        kind: "software";
+        thread: KernelThread;
+        record: ExceptionInfo;
+        arch: Arch;
+        context: Uint8Array;
+        message: string;
+      }
+    | undefined = undefined;
 
   private readonly stacks: StackInfo[] = [];
   private readonly ldr: number;
@@ -1229,19 +1296,95 @@ export class Process implements KernelProcess {
       this.nestedReturn.length === 0 &&
       this.firstChance?.(code >>> 0) === true
     ) {
-      this.pendingFault = { f, code, message };
+      this.pendingFault = { kind: "fault", f, code, message };
       this.cpu.rip = f.rip;
       return { kind: "first-chance", code, address: f.rip, fault: f, message };
     }
     return this.raiseFault(thread, f, code, message) ? undefined : null;
   }
 
-  /** The fault stopped at first chance goes to the guest's handlers now; a stop when it cannot. */
+  /** The exception stopped at first chance goes to the guest's handlers now; a stop when it cannot. */
   private deliverPending(): ProcessStop | undefined {
     const p = this.pendingFault;
     this.pendingFault = undefined;
-    if (p === undefined || this.raiseFault(this.current, p.f, p.code, p.message)) return undefined;
+    if (p === undefined) return undefined;
+    if (p.kind === "software") return this.deliverSoftware(p);
+    if (this.raiseFault(this.current, p.f, p.code, p.message)) return undefined;
     return this.end({ kind: "exception", code: p.code, address: p.f.rip, fault: p.f, message: p.message });
+  }
+
+  /**
+   * KernelProcess.wantsFirstChance: NtRaiseException / RaiseException ask before dispatching a software
+   * exception. Not inside a nested guest call (an exception raised by a handler is dispatched at once).
+   */
+  wantsFirstChance(code: number): boolean {
+    return (
+      this.kernel !== undefined && this.nestedReturn.length === 0 && this.firstChance?.(code >>> 0) === true
+    );
+  }
+
+  /**
+   * A software exception held at first chance (the kernel's "first-chance" stop): the thread's registers
+   * become its context (where it was raised: the debugger shows that frame, WinDbg's `.exr`/`.cxr` view),
+   * and the next `run`/`step` delivers it to KiUserExceptionDispatcher (`deliverSoftware`).
+   */
+  private holdSoftware(r: Extract<KernelStop, { kind: "first-chance" }>): ProcessStop {
+    const code = r.record.code >>> 0;
+    const message = `${softwareExceptionName(code)} (exception ${hex(code, 8)}) at ${this.where(r.record.address)}`;
+    this.pendingFault = {
+      kind: "software",
+      thread: this.current,
+      record: r.record,
+      arch: r.arch,
+      context: r.context,
+      message,
+    };
+    this.restoreFaultContext(r.arch, r.context);
+    return {
+      kind: "first-chance",
+      code,
+      address: r.record.address,
+      fault: undefined,
+      message,
+      params: r.record.params,
+    };
+  }
+
+  /**
+   * Deliver a held software exception as the kernel would have: the exception's context (captured again
+   * from the registers, so edits made at the stop count, as they do to the trap frame on Windows) and its
+   * record on the user stack, the thread at `arch`'s KiUserExceptionDispatcher. Ends the process when the
+   * frame cannot be written.
+   */
+  private deliverSoftware(
+    p: Extract<NonNullable<typeof this.pendingFault>, { kind: "software" }>,
+  ): ProcessStop | undefined {
+    if (p.thread !== this.current) {
+      return this.end({
+        kind: "unimplemented",
+        what: "first-chance delivery",
+        detail: `held on thread ${p.thread.id}, resumed on thread ${this.current.id}`,
+        message: `a software exception held at first chance on thread ${p.thread.id} cannot be delivered on thread ${this.current.id}`,
+      });
+    }
+    const cpu = this.cpu;
+    const fresh = p.arch === "x64" ? captureContext64(cpu) : captureContext32(cpu);
+    // The registers the CPU has replace those in the context; the rest (ContextFlags, FPU control) stays.
+    const context = p.context.slice();
+    mergeContext(context, fresh, p.arch);
+    try {
+      if (deliverException(this, new UserMemory(this.mem), p.thread, p.arch, p.record, context))
+        return undefined;
+    } catch (err) {
+      if (!(err instanceof GuestFault)) throw err;
+    }
+    return this.end({
+      kind: "exception",
+      code: p.record.code,
+      address: p.record.address,
+      fault: undefined,
+      message: `${p.message}: the exception frame cannot be written`,
+    });
   }
 
   /** Faults delivered as exceptions, by "code:address", for the message when one goes unhandled. */
@@ -1336,6 +1479,8 @@ export class Process implements KernelProcess {
       case "exception": {
         const d = this.delivered.get(`${r.code >>> 0}:${r.address}`);
         if (d !== undefined) this.restoreFaultContext(d.arch, d.context);
+        // A software exception's second chance: NtRaiseException's context becomes the registers.
+        else if (r.context !== undefined && r.arch !== undefined) this.restoreFaultContext(r.arch, r.context);
         if (d !== undefined)
           return this.end({
             kind: "exception",
@@ -1354,6 +1499,8 @@ export class Process implements KernelProcess {
       }
       case "continue":
         return undefined;
+      case "first-chance":
+        return this.holdSoftware(r);
       case "blocked":
         return this.end({
           kind: "unimplemented",
@@ -1437,6 +1584,17 @@ export class Process implements KernelProcess {
 
   callGuest(fn: number, args: readonly number[]): number {
     const cpu = this.cpu;
+    if (this.nestedReturn.length >= MAX_NESTED_CALLS) {
+      // A handler that faults again and again (each fault dispatched inside the previous one's handler): on
+      // Windows the nested dispatcher frames exhaust the stack; here the process ends before the host's does.
+      this.end({
+        kind: "exception",
+        code: STATUS_STACK_OVERFLOW,
+        address: cpu.rip,
+        fault: undefined,
+        message: `Stack overflow (0xC00000FD): guest calls nested ${MAX_NESTED_CALLS} deep at ${this.where(cpu.rip)} — an exception or unwind handler faults again and again`,
+      });
+    }
     const saved = {
       lo: cpu.lo.slice(),
       hi: cpu.hi.slice(),

@@ -160,7 +160,7 @@ function setRax64(c: ApiCall, v: bigint): number {
   return Number(v & 0xffffffffn) | 0;
 }
 
-const ERRNO_TEXT: Record<number, string> = {
+export const ERRNO_TEXT: Record<number, string> = {
   0: "No error",
   1: "Operation not permitted",
   2: "No such file or directory",
@@ -220,7 +220,7 @@ export const crtRuntimeApis: ApiFamily = {
     c.writePtr(crtExport(c, "__initenv"), s.envp);
     return 0;
   }),
-  __wgetmainargs: api(() => unimplemented("__wgetmainargs", "wide start-up (wmain) is not implemented")),
+  // __wgetmainargs and __p__wcmdln: crt-extra.ts
   __set_app_type: api((c) => {
     crt(c).appType = c.u32(0);
     return 0;
@@ -237,7 +237,6 @@ export const crtRuntimeApis: ApiFamily = {
     crt(c);
     return crtExport(c, "_acmdln");
   }),
-  __p__wcmdln: api(() => unimplemented("__p__wcmdln", "wide command line is not implemented")),
   __p__fmode: api((c) => {
     crt(c);
     return crtExport(c, "_fmode");

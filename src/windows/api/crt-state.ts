@@ -14,7 +14,7 @@ import type { UserMemory } from "../kernel/user-memory";
 import type { ApiCall } from "./context";
 import type { ArgSource } from "./crt-format";
 import { heapApis } from "./heap";
-import { allocateData, toAnsi } from "./state";
+import { allocateData, toAnsi, toUtf16 } from "./state";
 
 export interface CrtState {
   readonly arch: Arch;
@@ -127,14 +127,20 @@ export function crt(c: ApiCall): CrtState {
 }
 
 /**
- * What msvcrt's DLL initialization does (_CRTDLL_INIT): _acmdln = GetCommandLineA(), the environment
- * (_setenvp), the standard streams' FILE entries (_file 0, 1, 2; _IOREAD / _IOWRT).
+ * What msvcrt's DLL initialization does (_CRTDLL_INIT): _acmdln = GetCommandLineA(), _wcmdln =
+ * GetCommandLineW(), the environment (_setenvp), the standard streams' FILE entries (_file 0, 1, 2;
+ * _IOREAD / _IOWRT).
  */
 function initialize(c: ApiCall, s: CrtState): void {
   const cmd = toAnsi(c.process.commandLine);
   const cmdAddr = crtAlloc(c, cmd.length + 1);
   c.mem.write(cmdAddr, cmd);
   c.writePtr(crtExport(c, "_acmdln"), cmdAddr);
+  // _wcmdln = GetCommandLineW() (read by mingw-w64's wmain start-up code)
+  const wcmd = toUtf16(c.process.commandLine);
+  const wcmdAddr = crtAlloc(c, wcmd.length + 2);
+  c.mem.write(wcmdAddr, Uint8Array.from([...wcmd, 0, 0]));
+  c.writePtr(crtExport(c, "_wcmdln"), wcmdAddr);
   // the environment
   const params = c.peb === 0 ? 0 : c.readPtr(c.peb + c.layout.peb.ProcessParameters);
   const block = params === 0 ? 0 : c.readPtr(params + PARAMS_ENVIRONMENT[c.arch]);

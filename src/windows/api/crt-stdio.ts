@@ -49,7 +49,7 @@ function writeStream(c: BridgeCall, stream: Stream, data: number[], result: numb
 }
 
 /** A stream-writing function: `produce` returns [stream, bytes, result] or a stop. */
-function writer(
+export function writer(
   produce: (c: BridgeCall) => [Stream, number[], number] | KernelStop,
   onError: (c: BridgeCall) => number = () => EOF,
 ) {

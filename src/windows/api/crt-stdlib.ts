@@ -152,7 +152,7 @@ const MONTHS = [
   "December",
 ];
 
-interface Tm {
+export interface Tm {
   sec: number;
   min: number;
   hour: number;
@@ -180,7 +180,7 @@ function tmOf(t: number): Tm {
   };
 }
 
-function readTm(c: ApiCall, a: number): Tm {
+export function readTm(c: ApiCall, a: number): Tm {
   const v = (k: number): number => c.mem.i32(a + 4 * k);
   return {
     sec: v(0),

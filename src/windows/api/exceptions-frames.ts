@@ -31,6 +31,7 @@ import {
   captureContext32,
   captureContext64,
   deliverException,
+  firstChanceStop,
   loadContext64,
   readRecord,
   unhandledStop,
@@ -282,14 +283,18 @@ export function raiseFrom(c: ApiCall, code: number, outer: number): KernelStop {
     dv.setUint32(CONTEXT64.Rsp, l, true);
     dv.setUint32(CONTEXT64.Rsp + 4, h, true);
   } else dv.setUint32(CONTEXT32.Esp, sp + 4, true);
-  const e: ExceptionInfo = { code, flags: EXCEPTION_NONCONTINUABLE, address: ret, params: [] };
-  deliverException(c.process, c.mem, c.thread, c.arch, e, context);
   // ExceptionRecord: the exception being handled when this one was raised.
-  const frame = rsp(c);
-  if (outer !== 0) {
-    if (c.arch === "x64") c.mem.w64(frame + 0x4f0 + EXCEPTION_RECORD64.ExceptionRecord, outer);
-    else c.mem.w32(c.mem.u32(frame) + 8, outer);
-  }
+  const e: ExceptionInfo = {
+    code,
+    flags: EXCEPTION_NONCONTINUABLE,
+    address: ret,
+    params: [],
+    ...(outer !== 0 ? { chain: outer } : {}),
+  };
+  // A debugger that wants the first chance stops before the handlers see it (the process delivers it).
+  const first = firstChanceStop(c.process, c.arch, e, context);
+  if (first !== undefined) return first;
+  deliverException(c.process, c.mem, c.thread, c.arch, e, context);
   return { kind: "continue" };
 }
 

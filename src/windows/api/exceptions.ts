@@ -29,6 +29,7 @@ import {
   captureContext32,
   captureContext64,
   deliverException,
+  firstChanceStop,
   readRecord,
 } from "../kernel/exception";
 import type { Kernel } from "../kernel/kernel";
@@ -156,6 +157,9 @@ function raise(
     dv.setUint32(CONTEXT32.Eip, ret, true);
     dv.setUint32(CONTEXT32.Esp, sp + 4 + 4 * stackArgs, true);
   }
+  // A debugger that wants the first chance stops before any handler runs; the process delivers it then.
+  const first = firstChanceStop(c.process, c.arch, e, context);
+  if (first !== undefined) return first;
   deliverException(c.process, c.mem, c.thread, c.arch, e, context);
   return { kind: "continue" } as const;
 }

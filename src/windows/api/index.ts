@@ -25,6 +25,9 @@ import { crtIoApis } from "./crt-io";
 import { crtMathApis } from "./crt-math";
 import { crtStdlibApis } from "./crt-stdlib";
 import { crtThreadApis } from "./crt-thread";
+import { crtExtraApis } from "./crt-extra";
+import { shell32Apis } from "./shell32";
+import { user32Apis } from "./user32";
 import type { ApiCall, ApiEntry, ApiFamily, ApiResult, BridgeCall, CallsGen, GuestCall } from "./context";
 import { debugApis } from "./debug";
 import { fileApis } from "./files";
@@ -73,6 +76,9 @@ const FAMILIES: readonly ApiFamily[] = [
   crtStdlibApis,
   crtKernel32Apis,
   crtThreadApis,
+  crtExtraApis,
+  shell32Apis,
+  user32Apis,
   threadApis,
   sysinfoApis,
   environmentApis,

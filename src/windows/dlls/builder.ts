@@ -143,6 +143,34 @@ export const SYSTEM_DLLS: readonly SystemDllSpec[] = [
     path: "C:\\Windows\\SysWOW64\\msvcrt.dll",
     defaultBase: 0x75e00000,
   },
+  {
+    dll: "shell32",
+    arch: "x64",
+    fileName: "SHELL32.dll",
+    path: "C:\\Windows\\System32\\SHELL32.dll",
+    defaultBase: 0x7ffac6600000,
+  },
+  {
+    dll: "shell32",
+    arch: "x86",
+    fileName: "SHELL32.dll",
+    path: "C:\\Windows\\SysWOW64\\SHELL32.dll",
+    defaultBase: 0x76200000,
+  },
+  {
+    dll: "user32",
+    arch: "x64",
+    fileName: "USER32.dll",
+    path: "C:\\Windows\\System32\\USER32.dll",
+    defaultBase: 0x7ffac6800000,
+  },
+  {
+    dll: "user32",
+    arch: "x86",
+    fileName: "USER32.dll",
+    path: "C:\\Windows\\SysWOW64\\USER32.dll",
+    defaultBase: 0x76400000,
+  },
 ];
 
 export interface TrapEntry {

@@ -24,7 +24,16 @@ import type { Asm } from "./asm";
 import type { UnwindOp } from "./pe-writer";
 
 export type DllName =
-  "ntdll" | "kernel32" | "kernelbase" | "wow64" | "wow64cpu" | "wow64win" | "advapi32" | "msvcrt";
+  | "ntdll"
+  | "kernel32"
+  | "kernelbase"
+  | "wow64"
+  | "wow64cpu"
+  | "wow64win"
+  | "advapi32"
+  | "msvcrt"
+  | "shell32"
+  | "user32";
 export type Arch = "x86" | "x64";
 /** The x86 convention of a declaration; x64 code always uses the Microsoft x64 convention ("win64"). */
 export type CallConv = "stdcall" | "cdecl";

@@ -18,7 +18,7 @@
  * - `calls`: the functions that open, read, seek, close, find and delete files, calling kernel32 as msvcrt
  *   does (CreateFileW, ReadFile, SetFilePointerEx, CloseHandle, FindFirstFileW, DeleteFileW…): real code
  *   around a trap that hands out each call (crt-io.ts), so their system calls are visible and breakable.
- * - `data`: `_iob`, `_fmode`, `_commode`, `_acmdln`, `__initenv`, `__mb_cur_max`.
+ * - `data`: `_iob`, `_fmode`, `_commode`, `_acmdln`, `_wcmdln`, `__initenv`, `__winitenv`, `__mb_cur_max`.
  */
 import { at, type Asm } from "./asm";
 import type { ApiDecl, ApiImpl, Arch, EmitContext, Prolog } from "./decl";
@@ -570,4 +570,35 @@ export const MSVCRT: readonly ApiDecl[] = [
   d("_isnan", 2, TRAP, "int _isnan(double x)"),
   d("_finite", 2, TRAP, "int _finite(double x)"),
   d("_fpclass", 2, TRAP, "int _fpclass(double x)"),
+  // ---- real programs' further imports (api/crt-extra.ts)
+  data("_wcmdln", 8, "wchar_t *_wcmdln (set at the first C runtime call)", undefined, "x64"),
+  data("_wcmdln", 4, "wchar_t *_wcmdln (set at the first C runtime call)", undefined, "x86"),
+  data("__winitenv", 8, "wchar_t **__winitenv (set by __wgetmainargs)", undefined, "x64"),
+  data("__winitenv", 4, "wchar_t **__winitenv (set by __wgetmainargs)", undefined, "x86"),
+  d("perror", 1, WRITE, "void perror(const char *string)"),
+  d("fputwc", 2, WRITE, "wint_t fputwc(wchar_t c, FILE *stream)"),
+  d("putwc", 2, WRITE, "wint_t putwc(wchar_t c, FILE *stream)"),
+  d("getwc", 1, CALLS, "wint_t getwc(FILE *stream)"),
+  d("fgetwc", 1, CALLS, "wint_t fgetwc(FILE *stream)"),
+  d("ungetwc", 2, TRAP, "wint_t ungetwc(wint_t c, FILE *stream)"),
+  d("_filelengthi64", 1, TRAP, "__int64 _filelengthi64(int fd)"),
+  d("mbstowcs", 3, TRAP, "size_t mbstowcs(wchar_t *wcstr, const char *mbstr, size_t count)"),
+  d("wcstombs", 3, TRAP, "size_t wcstombs(char *mbstr, const wchar_t *wcstr, size_t count)"),
+  d("strcpy_s", 3, TRAP, "errno_t strcpy_s(char *dest, rsize_t dest_size, const char *src)"),
+  d("strcat_s", 3, TRAP, "errno_t strcat_s(char *dest, rsize_t dest_size, const char *src)"),
+  d("wcscpy_s", 3, TRAP, "errno_t wcscpy_s(wchar_t *dest, rsize_t dest_size, const wchar_t *src)"),
+  d("wcscat_s", 3, TRAP, "errno_t wcscat_s(wchar_t *dest, rsize_t dest_size, const wchar_t *src)"),
+  d("iswctype", 2, TRAP, "int iswctype(wint_t c, wctype_t desc)"),
+  d("towlower", 1, TRAP, "wint_t towlower(wint_t c)"),
+  d("towupper", 1, TRAP, "wint_t towupper(wint_t c)"),
+  d("strcoll", 2, TRAP, "int strcoll(const char *string1, const char *string2)"),
+  d("wcscoll", 2, TRAP, "int wcscoll(const wchar_t *string1, const wchar_t *string2)"),
+  d("strxfrm", 3, TRAP, "size_t strxfrm(char *strDest, const char *strSource, size_t count)"),
+  d("wcsxfrm", 3, TRAP, "size_t wcsxfrm(wchar_t *strDest, const wchar_t *strSource, size_t count)"),
+  d(
+    "wcsftime",
+    4,
+    TRAP,
+    "size_t wcsftime(wchar_t *strDest, size_t maxsize, const wchar_t *format, const struct tm *timeptr)",
+  ),
 ];

@@ -23,6 +23,8 @@ import {
   emitWow64SystemServiceEx,
 } from "./code";
 import { ADVAPI32 } from "./advapi32";
+import { SHELL32 } from "./shell32";
+import { USER32 } from "./user32";
 import { MSVCRT } from "./declarations-msvcrt";
 import { CRT_KERNELBASE, CRT_NTDLL, criticalSectionForwards } from "./declarations-crt-kernel32";
 import { FILE_KERNELBASE } from "./declarations-files";
@@ -478,5 +480,9 @@ export function declarationsOf(dll: DllName): readonly ApiDecl[] {
       return ADVAPI32;
     case "msvcrt":
       return MSVCRT;
+    case "shell32":
+      return SHELL32;
+    case "user32":
+      return USER32;
   }
 }

@@ -12,8 +12,8 @@
  *   ESP → [PEXCEPTION_RECORD, PCONTEXT], the EXCEPTION_RECORD (0x50) and the x86 CONTEXT (0x2CC) above.
  *
  * The services: NtContinue (x64 here; a 32-bit caller's is converted into the thread's WOW64_CONTEXT by
- * `../wow64/exception.ts`) and NtRaiseException (first chance: deliver; second chance: the process ends
- * with the exception code).
+ * `../wow64/exception.ts`) and NtRaiseException (first chance: deliver, or stop first when a debugger wants
+ * the first chance (`firstChanceStop`); second chance: the process ends with the exception code).
  */
 import type { Cpu } from "../../cpu/cpu";
 import type { Arch } from "../dlls";
@@ -125,6 +125,8 @@ export interface ExceptionInfo {
   readonly flags: number;
   readonly address: number;
   readonly params: readonly number[];
+  /** (Optional) EXCEPTION_RECORD.ExceptionRecord: the exception being handled when this one was raised. */
+  readonly chain?: number;
 }
 
 /** GPR order of CONTEXT64 from Rax (Rax, Rcx, Rdx, Rbx, Rsp, Rbp, Rsi, Rdi, R8…R15) = the CPU's register numbers. */
@@ -222,6 +224,7 @@ function writeRecord(mem: UserMemory, at: number, arch: Arch, e: ExceptionInfo):
     mem.write(at, new Uint8Array(R.size));
     mem.w32(at + R.ExceptionCode, e.code >>> 0);
     mem.w32(at + R.ExceptionFlags, e.flags);
+    if (e.chain !== undefined) mem.w64(at + R.ExceptionRecord, e.chain);
     mem.w64(at + R.ExceptionAddress, e.address);
     mem.w32(at + R.NumberParameters, n);
     for (let i = 0; i < n; i++) mem.w64(at + R.ExceptionInformation + 8 * i, e.params[i]);
@@ -230,6 +233,7 @@ function writeRecord(mem: UserMemory, at: number, arch: Arch, e: ExceptionInfo):
     mem.write(at, new Uint8Array(R.size));
     mem.w32(at + R.ExceptionCode, e.code >>> 0);
     mem.w32(at + R.ExceptionFlags, e.flags);
+    if (e.chain !== undefined) mem.w32(at + R.ExceptionRecord, e.chain >>> 0);
     mem.w32(at + R.ExceptionAddress, e.address >>> 0);
     mem.w32(at + R.NumberParameters, n);
     for (let i = 0; i < n; i++) mem.w32(at + R.ExceptionInformation + 4 * i, e.params[i] >>> 0);
@@ -331,9 +335,33 @@ export class ContextTransfer {
   ) {}
 }
 
-/** The stop for an exception nobody handled: the process ends with its code. */
-export function unhandledStop(e: ExceptionInfo): KernelStop {
-  return { kind: "exception", code: e.code >>> 0, address: e.address, what: "unhandled exception" };
+/**
+ * The stop for an exception nobody handled: the process ends with its code. `context` (NtRaiseException's
+ * ContextRecord, of `arch`'s layout) becomes the thread's registers first, as KiRaiseException does.
+ */
+export function unhandledStop(e: ExceptionInfo, context?: Uint8Array, arch?: Arch): KernelStop {
+  return {
+    kind: "exception",
+    code: e.code >>> 0,
+    address: e.address,
+    what: "unhandled exception",
+    ...(context !== undefined && arch !== undefined ? { context, arch } : {}),
+  };
+}
+
+/**
+ * A software exception about to be dispatched (NtRaiseException / RaiseException with FirstChance = TRUE):
+ * the "first-chance" stop when a debugger wants it first (KiDispatchException's first
+ * DbgkForwardException), else undefined and the caller dispatches at once. The process delivers it later.
+ */
+export function firstChanceStop(
+  process: KernelProcess,
+  arch: Arch,
+  e: ExceptionInfo,
+  context: Uint8Array,
+): KernelStop | undefined {
+  if (process.wantsFirstChance?.(e.code >>> 0) !== true) return undefined;
+  return { kind: "first-chance", record: e, context, arch };
 }
 
 export const exceptionSyscalls: SyscallFamily = {
@@ -355,8 +383,10 @@ export const exceptionSyscalls: SyscallFamily = {
   /** NTSTATUS NtRaiseException(PEXCEPTION_RECORD ExceptionRecord, PCONTEXT ContextRecord, BOOLEAN FirstChance) */
   NtRaiseException(c) {
     const e = readRecord(c.mem, c.arg(0), "x64");
-    if (!c.bool(2)) return unhandledStop(e);
     const ctx = c.mem.read(c.arg(1), CONTEXT64.size);
+    if (!c.bool(2)) return unhandledStop(e, ctx, "x64");
+    const first = firstChanceStop(c.process, "x64", e, ctx);
+    if (first !== undefined) return first;
     deliverException(c.process, c.mem, c.thread, "x64", e, ctx);
     return { kind: "continue" };
   },

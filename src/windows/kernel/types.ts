@@ -9,6 +9,7 @@ import type { MemoryManager } from "../memory/manager";
 import type { Arch, SystemDllSet, TrapEntry } from "../dlls";
 import type { FileSystemOptions } from "./file-io";
 import type { RegistrySource } from "./registry";
+import type { ExceptionInfo } from "./exception";
 
 /** Where guest console output goes and input comes from (the CLI passes stdio, tests pass buffers). */
 export interface ConsoleIo {
@@ -95,6 +96,13 @@ export interface KernelProcess {
    * for the call when it is not the running thread, and saved back): user APC delivery to a waiting thread.
    */
   withThreadRegisters?(thread: KernelThread, fn: (cpu: Cpu) => void): void;
+  /**
+   * (Added by the first-chance work, optional.) Whether a debugger wants the first chance at an exception
+   * with `code` before it is dispatched to the guest's handlers (KiDispatchException's first
+   * DbgkForwardException). NtRaiseException(FirstChance = TRUE) then returns a "first-chance" stop instead
+   * of dispatching; the process dispatches it when the run resumes.
+   */
+  wantsFirstChance?(code: number): boolean;
 }
 
 /** (Added by the threads work.) What NtCreateThreadEx asks of the process side. */
@@ -140,7 +148,19 @@ export type KernelStop =
    * writing *lpNumberOfBytesWritten through a bad pointer): on Windows the exception is dispatched in the
    * thread; until exception dispatch exists, execution stops here. `address` is the faulting data address.
    */
-  | { kind: "exception"; code: number; address: number; what: string }
+  | {
+      kind: "exception";
+      code: number;
+      address: number;
+      what: string;
+      /**
+       * (Added by the first-chance work, optional.) NtRaiseException(FirstChance = FALSE): the exception's
+       * context, which becomes the thread's registers before the debugger sees the second chance
+       * (KiRaiseException → KeContextToKframes), in `arch`'s layout.
+       */
+      context?: Uint8Array;
+      arch?: Arch;
+    }
   /**
    * (Added by the kernel side.) The thread would wait forever (Sleep(INFINITE) with nothing to wake it):
    * execution stops instead of hanging.
@@ -166,7 +186,14 @@ export type KernelStop =
    */
   | { kind: "wait" }
   /** (Added by the threads work.) The thread stays runnable but gives up the rest of its time slice. */
-  | { kind: "yield" };
+  | { kind: "yield" }
+  /**
+   * (Added by the first-chance work.) A software exception (NtRaiseException with FirstChance = TRUE) the
+   * debugger wants first (`KernelProcess.wantsFirstChance`): nothing was dispatched yet. The process stops,
+   * makes `context` the thread's registers, and when the run resumes delivers `record` with that context
+   * to `arch`'s KiUserExceptionDispatcher (`deliverException`), exactly once, on the same thread.
+   */
+  | { kind: "first-chance"; record: ExceptionInfo; context: Uint8Array; arch: Arch };
 
 /** A syscall as the kernel sees it: number, name, caller mode and the 64-bit arguments. */
 export interface SyscallRecord {

@@ -6,10 +6,18 @@
  * - NtContinue(Context, TestAlert): resume the context.
  * - NtRaiseException(Record, Context, FirstChance): first chance: the x86 frame of
  *   KiUserExceptionDispatcher is written below Context.Esp and the thread continues in x86 ntdll's
- *   dispatcher; second chance: the process ends with the exception code.
+ *   dispatcher (or, when a debugger wants the first chance, a "first-chance" stop: the process delivers it
+ *   when the run resumes); second chance: the process ends with the exception code.
  */
 import { TEB64, WOW64_CPURESERVED_CONTEXT } from "../dlls/code";
-import { CONTEXT32, ntdllExport, readRecord, unhandledStop, writeFrame32 } from "../kernel/exception";
+import {
+  CONTEXT32,
+  firstChanceStop,
+  ntdllExport,
+  readRecord,
+  unhandledStop,
+  writeFrame32,
+} from "../kernel/exception";
 import { unimplemented } from "../kernel/context";
 import { apcFrame32 } from "../kernel/apc";
 import { syncOf } from "../kernel/sync";
@@ -54,8 +62,12 @@ export const exceptionThunks: ThunkFamily = {
   },
   NtRaiseException(t) {
     const e = readRecord(t.mem, t.arg(0), "x86");
-    if ((t.arg(2) & 0xff) === 0) return unhandledStop(e);
     const b = t.mem.read(t.arg(1), C.size);
+    if ((t.arg(2) & 0xff) === 0) return unhandledStop(e, b, "x86");
+    // A debugger's first chance: nothing is dispatched now; the process delivers the exception to x86
+    // KiUserExceptionDispatcher when the run resumes (deliverException: the same frame, in 32-bit mode).
+    const first = firstChanceStop(t.process, "x86", e, b);
+    if (first !== undefined) return first;
     const dispatcher = ntdllExport(t.process, "x86", "KiUserExceptionDispatcher");
     if (dispatcher === undefined)
       return unimplemented("NtRaiseException", "no x86 KiUserExceptionDispatcher");
