@@ -315,3 +315,39 @@ describe("exceptions: a handler that faults again and again", function () {
     }
   });
 });
+
+/** x86 (WOW64): the same as faultingHandler64, each fault going through the WOW64 exception path. */
+function faultingHandler32(base: number, exp: Exp): Uint8Array {
+  const b = new Uint8Array(0x1000);
+  b.set([
+    ...addHandler32(base, exp),
+    ...[0x31, 0xc0], // xor eax, eax
+    ...[0xc7, 0x00, 0x01, 0x00, 0x00, 0x00], // mov dword [eax], 1 (access violation)
+    0xc3, // ret
+  ]);
+  b.set(
+    [
+      ...[0x31, 0xc0], // xor eax, eax
+      ...[0xc7, 0x00, 0x02, 0x00, 0x00, 0x00], // mov dword [eax], 2: the handler faults too
+      ...[0xc2, 0x04, 0x00], // ret 4
+    ],
+    HANDLER,
+  );
+  return b;
+}
+
+describe("exceptions: a 32-bit handler that faults again and again", function () {
+  this.timeout(120_000);
+  it("x86 through WOW64: the process ends with STATUS_STACK_OVERFLOW, the host's stack intact", () => {
+    const p = shellcode("x86", faultingHandler32);
+    let stop: ProcessStop | undefined;
+    assert.doesNotThrow(() => {
+      stop = p.run(50_000_000);
+    });
+    assert.ok(stop !== undefined && stop.kind === "exception", JSON.stringify(stop));
+    if (stop.kind === "exception") {
+      assert.equal(stop.code >>> 0, 0xc00000fd);
+      assert.match(stop.message, /nested 64 deep .* faults again and again/);
+    }
+  });
+});
