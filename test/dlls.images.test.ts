@@ -76,6 +76,30 @@ describe("synthetic system DLLs: images", () => {
     assert.notDeepEqual(w11.get("ntdll", "x64")!.image.bytes, get("ntdll", "x64").image.bytes);
   });
 
+  it("are built on first use, the same bytes whichever is asked for first", () => {
+    const lazy = buildSystemDlls();
+    assert.deepEqual(lazy.built(), []);
+    // x86 kernel32 binds kernelbase's exports: building it builds kernelbase first, and nothing else
+    // after it in the set (msvcrt, user32…).
+    const k32 = lazy.get("kernel32", "x86")!;
+    const built = lazy.built().map((d) => `${d.dll}/${d.arch}`);
+    assert.ok(built.includes("kernelbase/x86"), built.join());
+    for (const k of ["msvcrt/x86", "msvcrt/x64", "user32/x86", "shell32/x64", "advapi32/x86"]) {
+      assert.ok(!built.includes(k), k);
+    }
+    assert.equal(lazy.trapAt(get("msvcrt", "x86").traps[0]!.address), undefined, "unbuilt: no trap yet");
+    // Last in the set first (it binds every image before it), then the rest in reverse order.
+    for (const d of [...set.dlls].reverse()) {
+      assert.deepEqual(lazy.get(d.dll, d.arch)!.image.bytes, d.image.bytes, d.path);
+    }
+    assert.equal(lazy.get("kernel32", "x86"), k32, "built once");
+    assert.deepEqual(
+      lazy.built().map((d) => d.path),
+      set.dlls.map((d) => d.path),
+    );
+    for (const d of set.dlls) for (const t of d.traps) assert.equal(lazy.trapAt(t.address)?.name, t.name);
+  });
+
   it("export every syscall as NtXxx and ZwXxx at the same address, names sorted, ordinals from 1", () => {
     for (const arch of ["x64", "x86"] as const) {
       const d = get("ntdll", arch);

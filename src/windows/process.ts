@@ -428,8 +428,10 @@ export class Process implements KernelProcess {
       arch: this.arch,
       findDll: o.findDll,
       // advapi32 and the other system DLLs not mapped at start-up are mapped when imported.
-      systemDll: (key, arch) =>
-        this.dlls.dlls.find((d) => d.arch === arch && d.fileName.toLowerCase() === key),
+      systemDll: (key, arch) => {
+        const spec = this.dlls.specs.find((s) => s.arch === arch && s.fileName.toLowerCase() === key);
+        return spec === undefined ? undefined : this.dlls.get(spec.dll, spec.arch);
+      },
     });
     const sys = (dll: SystemDll["dll"], arch: Arch): Module => {
       const d = this.dlls.get(dll, arch);

@@ -71,7 +71,8 @@ export function modules(c: ApiCall): ModuleInfo[] {
       baseName: baseNameOf(c.process.imagePath),
     });
   }
-  for (const d of c.process.dlls.dlls) {
+  // Only built images can be mapped: no need to build the others to look.
+  for (const d of c.process.dlls.built()) {
     if (d.arch === c.arch && mappedImage(c, d.base)) {
       out.push({ base: d.base, size: d.size, fullName: d.path, baseName: d.fileName });
     }
@@ -104,7 +105,7 @@ export function findModule(c: ApiCall, name: string): ModuleInfo | undefined {
   const hit = list.find((e) => e.baseName.toLowerCase() === n);
   if (hit) return hit;
   // A system DLL mapped at its base but not (yet) in the loader's list.
-  const d = c.process.dlls.dlls.find((x) => x.arch === c.arch && x.fileName.toLowerCase() === n);
+  const d = c.process.dlls.built().find((x) => x.arch === c.arch && x.fileName.toLowerCase() === n);
   if (d && mappedImage(c, d.base))
     return { base: d.base, size: d.size, fullName: d.path, baseName: d.fileName };
   return undefined;

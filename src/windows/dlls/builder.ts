@@ -244,11 +244,22 @@ export interface BuildOptions {
   readonly only?: readonly DllKey[];
 }
 
+/**
+ * The synthetic system DLLs of one Windows build. Each image is built on first use (`get`), in dependency
+ * order: building one first builds the images before it in SYSTEM_DLLS whose exports it binds, so every
+ * image is the same bytes whichever is asked for first. A process pays only for the DLLs it maps.
+ */
 export interface SystemDllSet {
   readonly build: WindowsBuild;
+  /** The DLLs of the set (built or not), in SYSTEM_DLLS order. */
+  readonly specs: readonly SystemDllSpec[];
+  /** Every image of the set, building those not built yet. */
   readonly dlls: readonly SystemDll[];
+  /** The image (built now if need be), or undefined when the set has no such DLL. */
   get(dll: DllName, arch: Arch): SystemDll | undefined;
-  /** The trap entry whose `vmcall` is at `address`, if any. */
+  /** The images built so far, in SYSTEM_DLLS order (a DLL mapped in a process has been built). */
+  built(): readonly SystemDll[];
+  /** The trap entry whose `vmcall` is at `address`, if any (only built images can have been mapped). */
   trapAt(address: number): TrapEntry | undefined;
 }
 
@@ -361,11 +372,22 @@ class ImageBuild {
     return this.text.pos;
   }
 
+  /**
+   * Whether the text from `start` on holds 32-bit code (such a function gets no RUNTIME_FUNCTION). The
+   * listing is in emission order (offsets never decrease): only its tail is read, not the whole image's.
+   */
+  private has32BitCodeFrom(start: number): boolean {
+    const listing = this.text.listing;
+    for (let i = listing.length - 1; i >= 0 && listing[i]!.offset >= start; i--) {
+      if (listing[i]!.bits === 32) return true;
+    }
+    return false;
+  }
+
   end(label: string, name: string, start: number, exported: boolean, prolog?: Prolog | void): void {
     const size = this.text.pos - start;
     this.symbols.push({ name, label, size, exported });
-    const is32 = this.text.listing.some((l) => l.offset >= start && l.bits === 32);
-    if (this.arch === "x64" && !is32) {
+    if (this.arch === "x64" && !this.has32BitCodeFrom(start)) {
       this.functions.push({ label, size, prologSize: prolog?.size ?? 0, unwind: prolog?.unwind ?? [] });
     }
   }
@@ -693,26 +715,50 @@ export function buildDll(
   return finish(b, decls);
 }
 
-/** Builds the whole set (or `only` some), in dependency order so imports can be pre-bound. */
+/**
+ * The whole set (or `only` some), each image built when first asked for (see SystemDllSet). Imports are
+ * pre-bound to the images before the importer in SYSTEM_DLLS order (built then if need be), exactly as
+ * when the set is built in order: an image's bytes do not depend on which images were asked for before.
+ */
 export function buildSystemDlls(opts: BuildOptions = {}): SystemDllSet {
   const build = opts.build ?? DEFAULT_BUILD;
-  const built = new Map<DllKey, SystemDll>();
-  const lookup = (dll: DllName, arch: Arch, name: string): number | undefined => {
-    const t = built.get(dllKey(dll, arch))?.exports.get(name);
-    return t && "address" in t ? t.address : undefined;
-  };
-  for (const spec of SYSTEM_DLLS) {
-    const key = dllKey(spec.dll, spec.arch);
-    if (opts.only && !opts.only.includes(key)) continue;
-    built.set(key, buildDll(spec.dll, spec.arch, { build, base: opts.bases?.[key], lookup }));
-  }
-  const dlls = [...built.values()];
+  const specs = SYSTEM_DLLS.filter(
+    (s) => opts.only === undefined || opts.only.includes(dllKey(s.dll, s.arch)),
+  );
+  const order = new Map<DllKey, number>(specs.map((s, i) => [dllKey(s.dll, s.arch), i]));
+  const images: (SystemDll | undefined)[] = specs.map(() => undefined);
   const trapIndex = new Map<number, TrapEntry>();
-  for (const d of dlls) for (const t of d.traps) trapIndex.set(t.address, t);
+  const make = (i: number): SystemDll => {
+    const done = images[i];
+    if (done !== undefined) return done;
+    const spec = specs[i]!;
+    // Only the images before this one: the same bindings as a build of the whole set in order.
+    const lookup = (dll: DllName, arch: Arch, name: string): number | undefined => {
+      const j = order.get(dllKey(dll, arch));
+      if (j === undefined || j >= i) return undefined;
+      const t = make(j).exports.get(name);
+      return t && "address" in t ? t.address : undefined;
+    };
+    const d = buildDll(spec.dll, spec.arch, {
+      build,
+      base: opts.bases?.[dllKey(spec.dll, spec.arch)],
+      lookup,
+    });
+    images[i] = d;
+    for (const t of d.traps) trapIndex.set(t.address, t);
+    return d;
+  };
   return {
     build,
-    dlls,
-    get: (dll, arch) => built.get(dllKey(dll, arch)),
+    specs,
+    get dlls() {
+      return specs.map((_, i) => make(i));
+    },
+    get: (dll, arch) => {
+      const i = order.get(dllKey(dll, arch));
+      return i === undefined ? undefined : make(i);
+    },
+    built: () => images.filter((d): d is SystemDll => d !== undefined),
     trapAt: (address) => trapIndex.get(address),
   };
 }

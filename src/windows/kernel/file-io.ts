@@ -146,7 +146,11 @@ export function fileSystemOf(k: Kernel): VirtualFileSystem {
     v = new VirtualFileSystem({
       host: o.host ?? new MemoryFsHost(),
       currentDirectory: cwd,
-      systemFiles: k.process.dlls.dlls.map((d) => ({ path: d.path, data: () => d.image.bytes })),
+      // An image is built when the program first reads its file.
+      systemFiles: k.process.dlls.specs.map((s) => ({
+        path: s.path,
+        data: () => k.process.dlls.get(s.dll, s.arch)!.image.bytes,
+      })),
     });
     systems.set(k, v);
   }

@@ -104,12 +104,18 @@ export function parseExports(
     const fo = functionsAt + 4 * i;
     const rva = dv.getUint32(fo, true);
     if (rva === 0) continue; // an unused ordinal
-    const field = `${F}.AddressOfFunctions[${i}]`;
+    // The field's name is made only for an error (a system DLL has thousands of exports).
     if (rva >= view.mappedSize) {
-      throw new PeError(field, rva, fo, `export ordinal ${d.ordinalBase + i} points outside the image`);
+      throw new PeError(
+        `${F}.AddressOfFunctions[${i}]`,
+        rva,
+        fo,
+        `export ordinal ${d.ordinalBase + i} points outside the image`,
+      );
     }
     let forwarder: Forwarder | undefined;
     if (rva >= dirRva && rva < dirRva + dirSize) {
+      const field = `${F}.AddressOfFunctions[${i}]`;
       const text = view.cstring(rva, MAX_NAME, { field, value: rva, offset: fo });
       forwarder = parseForwarder(text);
       if (forwarder === undefined) {
@@ -127,7 +133,9 @@ export function parseExports(
     const nameAt = dv.getUint32(no, true);
     const index = dv.getUint16(oo, true);
     const name = view.cstring(nameAt, MAX_NAME, {
-      field: `${F}.AddressOfNames[${n}]`,
+      get field() {
+        return `${F}.AddressOfNames[${n}]`;
+      },
       value: nameAt,
       offset: no,
     });
