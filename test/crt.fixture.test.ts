@@ -150,6 +150,16 @@ for (const bits of [32, 64] as const) {
         // fseek/rewind/_lseek: SetFilePointerEx → NtSetInformationFile(FilePositionInformation = 14)
         const seeks = calls("NtSetInformationFile").filter((l) => /, 8, 0xE -> /.test(l));
         assert.ok(seeks.length >= 5, calls("NtSetInformationFile").join("\n"));
+        // rename: MoveFileExW → NtSetInformationFile(FileRenameInformation = 10), the one rename in crt.c
+        const renames = calls("NtSetInformationFile").filter((l) => /, 0xA -> 0x00000000/.test(l));
+        assert.equal(renames.length, 1, calls("NtSetInformationFile").join("\n"));
+        // _access("low.bin") and _access("none.bin"): GetFileAttributesW → NtQueryAttributesFile
+        const attrs = calls("NtQueryAttributesFile");
+        assert.equal(attrs.length, 2, attrs.join("\n"));
+        assert.equal(attrs.filter((l) => l.includes("-> 0xC0000034")).length, 1);
+        // ftell: SetFilePointerEx(0, FILE_CURRENT) → NtSetInformationFile(FilePositionInformation) too: crt.c
+        // calls ftell 5 times, fseek/rewind/_lseek at least 5
+        assert.ok(seeks.length >= 10, calls("NtSetInformationFile").join("\n"));
         // fclose/_close: CloseHandle → NtClose; remove/_rmdir: DeleteFile/RemoveDirectory → NtOpenFile;
         // _findfirst/_findnext: FindFirstFile/FindNextFile → NtQueryDirectoryFile
         assert.ok(calls("NtClose").length >= 13);

@@ -7,13 +7,14 @@
  * What goes where:
  * - Writes (printf & co., fwrite, fputs, _write) are bridges around ntdll!NtWriteFile on the descriptor's
  *   handle (crt-stdio.ts and `_write` here), so output to a file or the console is a visible system call.
- * - Opens, reads, seeks, closes, finds, remove and _mkdir/_rmdir call kernel32 as msvcrt does —
- *   CreateFileW, ReadFile, SetFilePointerEx, CloseHandle, DeleteFileW, RemoveDirectoryW, CreateDirectoryW,
- *   FindFirstFileW/FindNextFileW/FindClose — as `calls` APIs (../dlls/decl.ts): real code in msvcrt calls
- *   the kernel32 function handed out by the TypeScript half, so NtCreateFile, NtReadFile,
- *   NtSetInformationFile… appear in the syscall trace, and a breakpoint inside stops as on Windows.
- *   Still direct on the kernel's VFS: rename (kernel32 has no MoveFileEx yet), _chdir, _access, _stat,
- *   _fstat, _filelength, _eof, ftell/_tell (the position), and the read-ahead given back before a write.
+ * - Opens, reads, seeks, tells, closes, finds, remove, rename, _access, _mkdir/_rmdir, tmpnam and tmpfile
+ *   call kernel32 as msvcrt does — CreateFileW, ReadFile, SetFilePointerEx (ftell/_tell: 0 from
+ *   FILE_CURRENT), CloseHandle, DeleteFileW, RemoveDirectoryW, CreateDirectoryW, MoveFileExW,
+ *   GetFileAttributesW, FindFirstFileW/FindNextFileW/FindClose — as `calls` APIs (../dlls/decl.ts): real
+ *   code in msvcrt calls the kernel32 function handed out by the TypeScript half, so NtCreateFile,
+ *   NtReadFile, NtSetInformationFile… appear in the syscall trace, and a breakpoint inside stops as on
+ *   Windows. Still direct on the kernel's VFS: _chdir, _stat, _fstat, _filelength, _eof, and the read-ahead
+ *   given back before a write.
  * - Text mode (the default, `_fmode` 0): writes turn "\n" into "\r\n"; reads turn "\r\n" into "\n" and stop
  *   at Ctrl-Z (0x1A), which stays unread until a seek (msvcrt's _read, "Text and binary mode file I/O").
  * - Buffering: reads go through a 4 KB read-ahead per descriptor (given back to the file pointer before
@@ -61,6 +62,7 @@ import {
   crt,
   crtAlloc,
   crtExport,
+  errnoAddr,
   iobBase,
   latin1,
   readCString,
@@ -321,6 +323,27 @@ function* seekFdCalls(
   return c.mem.u64(out);
 }
 
+/**
+ * _tell/_telli64: SetFilePointerEx(handle, 0, &pos, FILE_CURRENT) without moving the read-ahead (the file
+ * pointer is past it): the descriptor's position, or -1 with errno (EBADF for a device, from the last
+ * error otherwise).
+ */
+function* tellFdCalls(c: BridgeCall, f: Fd): Generator<GuestCall, number, number> {
+  if (!diskOf(c, f)) {
+    setErrno(c, EBADF);
+    return -1;
+  }
+  const out = c.local(1);
+  c.mem.w64(out, 0);
+  const args = c.arch === "x64" ? [f.handle, 0, out, 1] : [f.handle, 0, 0, out, 1];
+  const ok = yield* guestCall("kernel32", "SetFilePointerEx", args);
+  if (!ok) {
+    lastErrno(c);
+    return -1;
+  }
+  return c.mem.u64(out) - (f.rbuf.length - f.rpos);
+}
+
 /** A path as a NUL-terminated UTF-16 string in the thread's scratch buffer at `offset`. */
 function widePath(c: ApiCall, path: string, offset = 0): number {
   const buf = scratch(c, offset + 2 * path.length + 2) + offset;
@@ -380,14 +403,9 @@ const O_APPEND = 8;
 const O_CREAT = 0x100;
 const O_TRUNC = 0x200;
 const O_EXCL = 0x400;
+const O_TEMPORARY = 0x40;
 const O_TEXT = 0x4000;
 const O_BINARY = 0x8000;
-
-const SYNCHRONIZE = 0x100000;
-const DELETE = 0x10000;
-const FILE_READ_ATTRIBUTES = 0x80;
-const FILE_SYNCHRONOUS_IO_NONALERT = 0x20;
-const FILE_OPEN_FOR_BACKUP_INTENT = 0x4000;
 
 function callerOf(c: ApiCall): { wow64: boolean; threadId: number } {
   return { wow64: c.arch === "x86" && c.process.wow64, threadId: c.thread.id };
@@ -451,14 +469,22 @@ function* openFdCalls(
           : create & O_TRUNC
             ? 5 // TRUNCATE_EXISTING
             : 3; // OPEN_EXISTING
-  const attributes = oflag & O_CREAT && !(pmode & 0x80) ? 0x1 /* READONLY */ : 0x80; /* NORMAL */
+  let attributes = oflag & O_CREAT && !(pmode & 0x80) ? 0x1 /* READONLY */ : 0x80; /* NORMAL */
+  let share = FILE_SHARE_READ | FILE_SHARE_WRITE;
+  let desired = access;
+  if (oflag & O_TEMPORARY) {
+    // _O_TEMPORARY: FILE_FLAG_DELETE_ON_CLOSE with DELETE access and FILE_SHARE_DELETE (_sopen)
+    attributes |= 0x04000000;
+    desired |= 0x10000;
+    share |= 4;
+  }
   const h = yield* guestCall("kernel32", "CreateFileW", [
     widePath(c, path),
-    access >>> 0,
-    FILE_SHARE_READ | FILE_SHARE_WRITE,
+    desired >>> 0,
+    share,
     0,
     disposition,
-    attributes,
+    attributes >>> 0,
     0,
   ]);
   if (h === -1 || h === 0) {
@@ -691,17 +717,19 @@ function* closeStream(c: BridgeCall, s: Stream): Generator<GuestCall, number, nu
   return r < 0 ? -1 : 0;
 }
 
-function streamTell(c: ApiCall, s: Stream): number {
+/**
+ * ftell & co.: msvcrt's _lseeki64(fd, 0, SEEK_CUR) — SetFilePointerEx(handle, 0, &pos, FILE_CURRENT) —
+ * less the bytes read ahead and the characters pushed back; -1 with EBADF/EINVAL when it fails (a device
+ * such as the console is not seekable: EBADF, as seekFdCalls reports it, without a call).
+ */
+function* streamTell(c: BridgeCall, s: Stream): Generator<GuestCall, number, number> {
   const f = fdOf(c, s.fd);
   if (!f) {
     setErrno(c, EBADF);
     return -1;
   }
-  const p = position(c, f);
-  if (p < 0) {
-    setErrno(c, EINVAL);
-    return -1;
-  }
+  const p = yield* tellFdCalls(c, f);
+  if (p < 0) return -1;
   return Math.max(0, p - ungets(c, s).length);
 }
 
@@ -732,14 +760,6 @@ function* streamSeek(
 function arg64(c: ApiCall, i: number): number {
   if (c.arch === "x64") return c.sarg(i);
   return (c.u32(i + 1) | 0) * 2 ** 32 + c.u32(i);
-}
-
-/** Sets EDX for a 64-bit result on x86 and returns the low part (x64: the value). */
-function ret64(c: ApiCall, v: number): number {
-  if (c.arch === "x64") return v;
-  const hi = Math.floor(v / 2 ** 32);
-  c.thread.cpu.lo[2] = hi | 0;
-  return v >>> 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -870,32 +890,20 @@ function* mkdirPath(c: BridgeCall): Generator<GuestCall, number, number> {
   return 0;
 }
 
-/** rename (MoveFile): the target must not exist. */
-function renamePath(c: ApiCall): number {
+/**
+ * rename/_wrename: MoveFileExW(old, new, MOVEFILE_COPY_ALLOWED) as the CRT's rename makes it; 0, or -1 with
+ * errno from _dosmaperr(GetLastError()): a missing source ERROR_FILE_NOT_FOUND/ERROR_PATH_NOT_FOUND →
+ * ENOENT, an existing target ERROR_ALREADY_EXISTS → EEXIST (Microsoft's rename page documents EACCES for
+ * it; msvcrt's errtable maps 183 to EEXIST, which is what a program sees), a denied move → EACCES.
+ */
+function* renamePath(c: BridgeCall): Generator<GuestCall, number, number> {
   const from = pathArg(c, 0);
-  const to = ntPath(c, pathArg(c, 1));
-  if (to === undefined) return -1;
-  const nt = ntPath(c, from);
-  if (nt === undefined) return -1;
-  const vfs = vfsOf(c);
-  const r = vfs.open({
-    path: nt,
-    access: DELETE | SYNCHRONIZE | FILE_READ_ATTRIBUTES,
-    share: 7,
-    disposition: 1,
-    options: FILE_SYNCHRONOUS_IO_NONALERT | FILE_OPEN_FOR_BACKUP_INTENT,
-    caller: callerOf(c),
-  });
-  if (r.file === undefined) {
-    statusErrno(c, r.status);
-    return -1;
-  }
-  const st = vfs.rename(r.file, to, false, undefined, callerOf(c));
-  vfs.close(r.file);
-  if (st !== STATUS_SUCCESS) {
-    // MoveFile onto an existing name: ERROR_ALREADY_EXISTS → EEXIST
-    if (st >>> 0 === 0xc0000035) setErrno(c, EEXIST);
-    else statusErrno(c, st);
+  const to = pathArg(c, 1);
+  const a = widePath(c, from);
+  const b = widePath(c, to, 2 * from.length + 2);
+  const ok = yield* guestCall("kernel32", "MoveFileExW", [a, b, 2 /* MOVEFILE_COPY_ALLOWED */]);
+  if (!ok) {
+    lastErrno(c);
     return -1;
   }
   return 0;
@@ -946,21 +954,24 @@ function getcwd(c: ApiCall, heapAlloc: (n: number) => number): number {
   return buf;
 }
 
-/** _access(path, mode): 0 if it exists (and is writable for mode 2/6), -1 with ENOENT/EACCES. */
-function accessPath(c: ApiCall): number {
-  const nt = ntPath(c, pathArg(c, 0));
-  if (nt === undefined) return -1;
+/**
+ * _access/_waccess(path, mode): GetFileAttributesW as msvcrt's _access calls it; 0 if the name exists (and,
+ * for mode 2/6, is not a read-only file: a directory is only checked for existence), -1 with errno from
+ * _dosmaperr(GetLastError()) (ENOENT for a missing name), EACCES for write access to a read-only file,
+ * EINVAL for a mode other than 0, 2, 4, 6 (Microsoft's _access page).
+ */
+function* accessPath(c: BridgeCall): Generator<GuestCall, number, number> {
   const mode = c.u32(1);
   if (mode & ~6) {
     setErrno(c, EINVAL);
     return -1;
   }
-  const q = vfsOf(c).queryAttributes(nt, callerOf(c));
-  if (q.info === undefined) {
-    statusErrno(c, q.status);
+  const attr = (yield* guestCall("kernel32", "GetFileAttributesW", [widePath(c, pathArg(c, 0))])) >>> 0;
+  if (attr === 0xffffffff) {
+    lastErrno(c);
     return -1;
   }
-  if (mode & 2 && q.info.attributes & 1 && !(q.info.attributes & FILE_ATTRIBUTE_DIRECTORY)) {
+  if (mode & 2 && attr & 1 && !(attr & FILE_ATTRIBUTE_DIRECTORY)) {
     setErrno(c, EACCES);
     return -1;
   }
@@ -1051,6 +1062,102 @@ function fstatFd(c: ApiCall): number {
   const b = d.vfs.queryBasic(d.file).info ?? zero;
   writeStat(c, c.arg(1), b, d.vfs.queryStandard(d.file).endOfFile, d.file.path, statLayout(c), c.u32(0));
   return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// temporary files
+
+/**
+ * msvcrt.dll's temporary names (tmpfile.c): P_tmpdir "\\" (the current drive's root, stdio.h), then "s"
+ * (tmpnam) or "t" (tmpfile), the process id in base 32 (lower-case _ultoa digits) and "." — the first
+ * name has an empty extension ("\\s1ko."); each next one adds 1 to the extension read in base 32
+ * (".1" … ".v", ".10"…) up to TMP_MAX (32767). Microsoft's VC6 tmpnam page (MSVCRT.DLL): "the path prefix,
+ * defined by the entry P_tmpdir in the file STDIO.H, followed by a sequence…"; the current page's
+ * GetTempPathW folder is the UCRT's behaviour, not msvcrt.dll's.
+ */
+interface TmpNames {
+  s?: string;
+  t?: string;
+  /** tmpnam's internal static buffer (L_tmpnam = 14 in msvcrt's stdio.h; 16 here). */
+  buffer?: number;
+}
+
+const tmpStates = new WeakMap<Kernel, Map<Arch, TmpNames>>();
+
+function tmpNames(c: ApiCall): TmpNames {
+  let m = tmpStates.get(c.kernel);
+  if (!m) tmpStates.set(c.kernel, (m = new Map()));
+  let t = m.get(c.arch);
+  if (!t) m.set(c.arch, (t = {}));
+  return t;
+}
+
+const TMP_MAX = 32767;
+
+/** The next name of a series (genfname), or undefined after TMP_MAX names. */
+function nextTmpName(name: string): string | undefined {
+  const dot = name.lastIndexOf(".");
+  const ext = name.slice(dot + 1);
+  const n = (ext === "" ? 0 : parseInt(ext, 32)) + 1;
+  if (n >= TMP_MAX) return undefined;
+  return name.slice(0, dot + 1) + n.toString(32);
+}
+
+/** The first or next name of series "s" or "t" (init_namebuf / genfname). */
+function tmpName(c: ApiCall, kind: "s" | "t"): string | undefined {
+  const t = tmpNames(c);
+  const prev = t[kind];
+  let name: string | undefined;
+  if (prev === undefined) {
+    // TEB.ClientId.UniqueProcess (what _getpid → GetCurrentProcessId reads): TEB64 +0x40, TEB32 +0x20
+    const pid = c.mem.u32(c.teb + (c.ptrSize === 8 ? 0x40 : 0x20));
+    name = `\\${kind}${pid.toString(32)}.`;
+  } else name = nextTmpName(prev);
+  if (name !== undefined) t[kind] = name;
+  return name;
+}
+
+/**
+ * tmpnam(str): the first name of the "s" series that GetFileAttributesW does not find (msvcrt's loop on
+ * _access(name, 0) == 0 || errno == EACCES), copied to `str` or the internal buffer; NULL after TMP_MAX.
+ */
+function* tmpnam(c: BridgeCall): Generator<GuestCall, number, number> {
+  let name = tmpName(c, "s");
+  for (;;) {
+    if (name === undefined) return 0;
+    const attr = (yield* guestCall("kernel32", "GetFileAttributesW", [widePath(c, name)])) >>> 0;
+    if (attr === 0xffffffff && dosmaperr(lastError(c)) !== EACCES) break;
+    name = tmpName(c, "s");
+  }
+  let out = c.arg(0);
+  if (out === 0) {
+    const t = tmpNames(c);
+    out = t.buffer ??= crtAlloc(c, 16);
+  }
+  c.mem.write(out, Uint8Array.from([...Array.from(name, (ch) => ch.charCodeAt(0)), 0]));
+  return out;
+}
+
+/**
+ * tmpfile(): _sopen(name, _O_CREAT | _O_EXCL | _O_RDWR | _O_BINARY | _O_TEMPORARY, _SH_DENYNO,
+ * _S_IREAD | _S_IWRITE) on the "t" series until a name is not taken (EEXIST), as msvcrt's tmpfile: a "w+b"
+ * stream whose file the system deletes when it is closed (FILE_FLAG_DELETE_ON_CLOSE); NULL with errno
+ * from the last open when it fails. errno is kept unchanged on success.
+ */
+function* tmpfile(c: BridgeCall): Generator<GuestCall, number, number> {
+  const saved = c.mem.u32(errnoAddr(c));
+  let name = tmpName(c, "t");
+  for (;;) {
+    if (name === undefined) return 0;
+    setErrno(c, 0);
+    const fd = yield* openFdCalls(c, name, O_CREAT | O_EXCL | O_RDWR | O_BINARY | O_TEMPORARY, 0x180);
+    if (fd >= 0) {
+      setErrno(c, saved);
+      return attach(c, newFile(c), fd, _IORW);
+    }
+    if (c.mem.u32(errnoAddr(c)) !== EEXIST) return 0;
+    name = tmpName(c, "t");
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1241,23 +1348,24 @@ export function crtIoFamily(): ApiFamily {
     _fileno: withStream(0, (_c, s) => s.fd),
     fseek: onStream(0, (c, s) => streamSeek(c, s, c.u32(1) | 0, c.u32(2) | 0)),
     _fseeki64: onStream(0, (c, s) => streamSeek(c, s, arg64(c, 1), c.u32(c.arch === "x64" ? 2 : 3) | 0)),
-    ftell: withStream(0, (c, s) => {
-      const p = streamTell(c, s);
+    ftell: onStream(0, function* (c, s) {
+      const p = yield* streamTell(c, s);
       if (p > 0x7fffffff) {
         setErrno(c, EINVAL);
         return -1;
       }
       return p;
     }),
-    _ftelli64: withStream(0, (c, s) => ret64(c, streamTell(c, s))),
+    // a `calls` API returns a 64-bit result in EDX:EAX on x86 by itself
+    _ftelli64: onStream(0, (c, s) => streamTell(c, s)),
     rewind: onStream(0, function* (c, s) {
       yield* streamSeek(c, s, 0, 0);
       setFlag(c, s, 0, _IOERR);
       return 0;
     }),
     /** fgetpos/fsetpos: fpos_t is a 64-bit offset in msvcrt. */
-    fgetpos: withStream(0, (c, s) => {
-      const p = streamTell(c, s);
+    fgetpos: onStream(0, function* (c, s) {
+      const p = yield* streamTell(c, s);
       if (p < 0) return -1;
       c.mem.w64(c.arg(1), p);
       return 0;
@@ -1354,13 +1462,13 @@ export function crtIoFamily(): ApiFamily {
     }),
     // a `calls` API returns a 64-bit result in EDX:EAX on x86 by itself
     _lseeki64: onFd((c, f) => seekFdCalls(c, f, arg64(c, 1), c.u32(c.arch === "x64" ? 2 : 3) | 0)),
-    _tell: api((c) => {
-      const f = fdOf(c, c.u32(0) | 0);
-      if (!f) {
-        setErrno(c, EBADF);
+    _tell: onFd(function* (c, f) {
+      const p = yield* tellFdCalls(c, f);
+      if (p > 0x7fffffff) {
+        setErrno(c, EINVAL);
         return -1;
       }
-      return position(c, f);
+      return p;
     }),
     _eof: api((c) => {
       const f = fdOf(c, c.u32(0) | 0);
@@ -1417,8 +1525,8 @@ export function crtIoFamily(): ApiFamily {
       }
       return f.handle;
     }),
-    _access: api(accessPath),
-    _waccess: api(accessPath),
+    _access: calls(accessPath),
+    _waccess: calls(accessPath),
     _stat: api(statPath),
     _stat64: api(statPath),
     _wstat: api(statPath),
@@ -1428,8 +1536,8 @@ export function crtIoFamily(): ApiFamily {
     _unlink: calls((c) => removePath(c, false)),
     _wremove: calls((c) => removePath(c, false)),
     _wunlink: calls((c) => removePath(c, false)),
-    rename: api(renamePath),
-    _wrename: api(renamePath),
+    rename: calls(renamePath),
+    _wrename: calls(renamePath),
     _mkdir: calls(mkdirPath),
     _wmkdir: calls(mkdirPath),
     _rmdir: calls((c) => removePath(c, true)),
@@ -1438,6 +1546,8 @@ export function crtIoFamily(): ApiFamily {
     _wchdir: api(chdirPath),
     _getcwd: api((c) => getcwd(c, (n) => heapAlloc(c, n))),
     _wgetcwd: api((c) => getcwd(c, (n) => heapAlloc(c, n))),
+    tmpnam: calls(tmpnam),
+    tmpfile: calls(tmpfile),
     _findfirst: calls(findFirst),
     _findfirst64: calls(findFirst),
     _findnext: calls(findNext),

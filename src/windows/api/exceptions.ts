@@ -10,15 +10,19 @@
  * 2. x86: the SEH chain from TEB.NtTib.ExceptionList; each handler gets (ExceptionRecord,
  *    EstablisherFrame, ContextRecord, DispatcherContext); ExceptionContinueExecution (0) resumes,
  *    ExceptionContinueSearch (1) goes on to Next; the walk stops at 0xFFFFFFFF or at a record outside the
- *    stack (EXCEPTION_STACK_INVALID);
+ *    stack (EXCEPTION_STACK_INVALID). Each handler runs with a registration record of the dispatcher's own
+ *    linked first (RtlpExecuteHandlerForException's, handler ntdll!RtlpExceptionProtector): an exception
+ *    raised inside the handler is dispatched anew, and when that walk reaches the record the protector
+ *    answers ExceptionNestedException (2) naming the frame whose handler was running; the walk sets
+ *    EXCEPTION_NESTED_CALL until past that frame (the highest such frame when several). Any other
+ *    disposition (ExceptionCollidedUnwind (3) too) raises STATUS_INVALID_DISPOSITION (ReactOS
+ *    sdk/lib/rtl/i386/except.c and except_asm.s, the Windows Research Kernel's i386 exdsptch.c);
  * 3. the top-level filter: EXCEPTION_CONTINUE_EXECUTION resumes; anything else leaves the exception
  *    unhandled (KiUserExceptionDispatcher then calls NtRaiseException(FirstChance = FALSE) and the
  *    process ends with the exception code).
  * 2'. x64: the frames from the exception's context through .pdata, each UNW_FLAG_EHANDLER language handler
  *    called (exceptions-frames.ts, with RtlUnwindEx, RtlUnwind and __C_specific_handler);
  * Handlers run as nested guest calls (KernelProcess.callGuest) on the thread's stack below the trap.
- * Not yet: x86 nested-exception / collided dispositions from RtlDispatchException's own SEH walk (they stop
- * execution naming them).
  */
 import type { Arch } from "../dlls";
 import { unimplemented } from "../kernel/context";
@@ -38,7 +42,8 @@ import { api, FALSE, TRUE, type ApiCall, type ApiFamily } from "./context";
 import {
   dispatchFrames64,
   ensureStack,
-  ExceptionCollidedUnwind,
+  EXCEPTION_NESTED_CALL,
+  EXCEPTION_STACK_INVALID,
   ExceptionNestedException,
   raiseFrom,
   STATUS_INVALID_DISPOSITION,
@@ -76,6 +81,12 @@ function stackPointer(c: ApiCall): number {
   return c.arch === "x64" ? join64(cpu.lo[4], cpu.hi[4]) : cpu.lo[4] >>> 0;
 }
 
+/** x86 ntdll!RtlpExceptionProtector (internal; ../dlls/exceptions.ts), or undefined without that ntdll. */
+function protectorOf(c: ApiCall): number | undefined {
+  return c.process.dlls.get("ntdll", "x86")?.symbols.find((x) => x.name === "RtlpExceptionProtector")
+    ?.address;
+}
+
 /** A guest call's result as the LONG / EXCEPTION_DISPOSITION it is. */
 const long = (v: number): number => split64(v)[0] | 0;
 
@@ -101,22 +112,49 @@ function dispatch(c: ApiCall): number | ReturnType<typeof unimplemented> {
   if (c.arch === "x86") {
     const base = c.mem.u32(c.teb + 4);
     const limit = c.mem.u32(c.teb + 8);
+    const protector = protectorOf(c);
+    if (protector === undefined)
+      return unimplemented("RtlDispatchException", "x86 ntdll without RtlpExceptionProtector");
+    // RtlpExecuteHandlerForException's registration record { Next, RtlpExceptionProtector, frame }, linked at
+    // FS:[0] while a handler runs: an exception inside the handler reaches the protector first.
+    const own = pointers + 0x30;
+    let nestedFrame = 0;
     let reg = c.mem.u32(c.teb);
     for (let n = 0; reg !== 0xffffffff && n < 10000; n++) {
       if (reg < limit || reg + 8 > base || (reg & 3) !== 0) {
-        c.mem.w32(rec + 4, flags() | 8); // EXCEPTION_STACK_INVALID
+        c.mem.w32(rec + 4, flags() | EXCEPTION_STACK_INVALID);
         break;
       }
       const handler = c.mem.u32(reg + 4);
       c.mem.w32(dispatcherContext, 0);
+      c.mem.w32(own, c.mem.u32(c.teb));
+      c.mem.w32(own + 4, protector);
+      c.mem.w32(own + 8, reg);
+      c.mem.w32(c.teb, own);
       const disposition = long(call(handler, [rec, reg, ctx, dispatcherContext]));
+      // Unlinked again (`mov esp, fs:[0]; pop fs:[0]`); a handler that unwound past it (RtlUnwind) already did.
+      if (c.mem.u32(c.teb) === own) c.mem.w32(c.teb, c.mem.u32(own));
+      if (reg === nestedFrame) {
+        // Past the frame whose handler was running when this exception was raised: no longer nested.
+        c.mem.w32(rec + 4, flags() & ~EXCEPTION_NESTED_CALL);
+        nestedFrame = 0;
+      }
       if (disposition === ExceptionContinueExecution) {
         if (flags() & EXCEPTION_NONCONTINUABLE) return raiseFrom(c, STATUS_NONCONTINUABLE_EXCEPTION, rec);
         return TRUE;
+      } else if (disposition === ExceptionContinueSearch) {
+        if (flags() & EXCEPTION_STACK_INVALID) return FALSE;
+      } else if (disposition === ExceptionNestedException) {
+        // The protector of an outer dispatch's handler call: this exception was raised inside that handler.
+        // The frames up to (and including) the one whose handler was running see EXCEPTION_NESTED_CALL.
+        c.mem.w32(rec + 4, flags() | EXCEPTION_NESTED_CALL);
+        const other = c.mem.u32(dispatcherContext);
+        if (other > nestedFrame) nestedFrame = other;
+      } else {
+        // Anything else — ExceptionCollidedUnwind included, which only an unwind's protector returns — is
+        // STATUS_INVALID_DISPOSITION, as in Windows' i386 RtlDispatchException.
+        return raiseFrom(c, STATUS_INVALID_DISPOSITION, rec);
       }
-      if (disposition === ExceptionNestedException || disposition === ExceptionCollidedUnwind)
-        return unimplemented("RtlDispatchException", `x86 exception disposition ${disposition}`);
-      if (disposition !== ExceptionContinueSearch) return raiseFrom(c, STATUS_INVALID_DISPOSITION, rec);
       reg = c.mem.u32(reg);
     }
   }

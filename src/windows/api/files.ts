@@ -19,6 +19,7 @@ import type { Kernel } from "../kernel/kernel";
 import { DiskFileObject, fileSystemOf } from "../kernel/file-io";
 import { dosPathToNtPath, win32PatternToNtExpression, type VirtualFileSystem } from "../fs";
 import { STATUS_SUCCESS, ntSuccess } from "../kernel/status";
+import { unimplemented } from "../kernel/context";
 import {
   api,
   bridge,
@@ -75,6 +76,7 @@ const OBJ_INHERIT = 0x2;
 const FileBothDirectoryInformation = 3;
 const FileStandardInformation = 5;
 const FilePositionInformation = 14;
+const FileRenameInformation = 10;
 
 // Scratch block layout (per thread and architecture).
 const S_OA = 0x0;
@@ -455,6 +457,80 @@ const createDirectory = bridge({
   },
 });
 
+/**
+ * MoveFile(Ex)A/W: NtSetInformationFile(FileRenameInformation) on the source opened for DELETE (the
+ * NtOpenFile and the NtClose around it are done in the kernel directly). Flags (winbase.h):
+ * MOVEFILE_REPLACE_EXISTING 1 (ReplaceIfExists), MOVEFILE_COPY_ALLOWED 2 and MOVEFILE_WRITE_THROUGH 8 (no
+ * effect: the sandbox is one volume and writes through); DELAY_UNTIL_REBOOT, CREATE_HARDLINK and
+ * FAIL_IF_NOT_TRACKABLE stop. MoveFile is MoveFileEx with MOVEFILE_COPY_ALLOWED. An existing target
+ * without REPLACE_EXISTING fails with ERROR_ALREADY_EXISTS (STATUS_OBJECT_NAME_COLLISION).
+ */
+const moveFile = bridge({
+  pre: (c) => {
+    const s = scratch(c);
+    setPreError(c, 0);
+    c.writePtr(c.local(1), 0);
+    const flags = c.entry.name.startsWith("MoveFileEx") ? c.u32(2) : 2;
+    if (flags & ~0xb)
+      return unimplemented(c.entry.name.replace(/\$pre$/, ""), `dwFlags 0x${flags.toString(16)}`);
+    if (c.arg(1) === 0) return unimplemented(c.entry.name.replace(/\$pre$/, ""), "a NULL lpNewFileName");
+    const from = ntPathOf(c, pathArg(c, 0));
+    const to = ntPathOf(c, pathArg(c, 1));
+    let h = 0;
+    if (typeof from === "number") setPreError(c, from);
+    else if (typeof to === "number") setPreError(c, to);
+    else {
+      const vfs = vfsOf(c);
+      const r = vfs.open({
+        path: from,
+        access: DELETE | SYNCHRONIZE | FILE_READ_ATTRIBUTES,
+        share: 7,
+        disposition: 1, // FILE_OPEN
+        options: FILE_SYNCHRONOUS_IO_NONALERT | FILE_OPEN_FOR_BACKUP_INTENT | FILE_OPEN_REPARSE_POINT,
+        caller: { wow64: c.arch === "x86" && c.process.wow64, threadId: c.thread.id },
+      });
+      if (r.file === undefined) {
+        const e = fileError(r.status);
+        if (e !== undefined) setPreError(c, e);
+        else {
+          setLastNtError(c, r.status);
+          setPreError(c, c.mem.u32(c.teb + c.layout.teb.LastErrorValue) || ERROR_FILE_NOT_FOUND);
+        }
+      } else h = c.kernel.handles.insert(new DiskFileObject(vfs, r.file), r.file.access, false);
+    }
+    c.writePtr(c.local(1), h);
+    // FILE_RENAME_INFORMATION (ntifs.h): x64 { ReplaceIfExists @0, RootDirectory @8, FileNameLength @0x10,
+    // FileName @0x14 }; x86 { @0, RootDirectory @4, FileNameLength @8, FileName @0xC }
+    const info = s + S_DIR;
+    const name = typeof to === "string" ? to : "";
+    const x64 = c.ptrSize === 8;
+    const nameAt = x64 ? 0x14 : 0x0c;
+    for (let i = 0; i < nameAt; i += 4) c.mem.w32(info + i, 0);
+    c.mem.w8(info, flags & 1);
+    c.mem.w32(info + (x64 ? 0x10 : 8), name.length * 2);
+    for (let i = 0; i < name.length; i++) c.mem.w16(info + nameAt + 2 * i, name.charCodeAt(i));
+    c.nt(0, h);
+    c.nt(1, s + S_IOSB);
+    c.nt(2, info);
+    c.nt(3, nameAt + name.length * 2);
+    c.nt(4, FileRenameInformation);
+  },
+  post: (c, status) => {
+    const h = openedHandle(c);
+    if (h !== 0) c.kernel.handles.close(h);
+    const err = preError(c);
+    if (err !== 0) {
+      c.setLastError(err);
+      return FALSE;
+    }
+    if (!ntSuccess(status)) {
+      fail(c, status);
+      return FALSE;
+    }
+    return TRUE;
+  },
+});
+
 const getFileAttributes = bridge({
   pre: (c) => {
     const s = scratch(c);
@@ -587,6 +663,10 @@ export const fileApis: ApiFamily = {
   CreateDirectoryW: createDirectory,
   CreateDirectoryA: createDirectory,
   GetFileAttributesW: getFileAttributes,
+  MoveFileExW: moveFile,
+  MoveFileExA: moveFile,
+  MoveFileW: moveFile,
+  MoveFileA: moveFile,
   GetFileAttributesA: getFileAttributes,
   FindFirstFileW: findFirst,
   FindFirstFileA: findFirst,

@@ -58,6 +58,18 @@ export const FILE_KERNELBASE: readonly ApiDecl[] = [
     "DWORD GetFileAttributesT(LPCTSTR lpFileName)",
   ),
   ...aw(
+    "MoveFileEx",
+    3,
+    bridge("NtSetInformationFile"),
+    "BOOL MoveFileExT(LPCTSTR lpExistingFileName, LPCTSTR lpNewFileName, DWORD dwFlags)",
+  ),
+  ...aw(
+    "MoveFile",
+    2,
+    bridge("NtSetInformationFile"),
+    "BOOL MoveFileT(LPCTSTR lpExistingFileName, LPCTSTR lpNewFileName)",
+  ),
+  ...aw(
     "FindFirstFile",
     2,
     bridge("NtQueryDirectoryFile"),

@@ -80,6 +80,30 @@ export function emitKiUserExceptionDispatcher(a: Asm, arch: Arch): Prolog | void
   a.int3();
 }
 
+/**
+ * x86 ntdll!RtlpExceptionProtector (internal): the handler of the registration record RtlDispatchException
+ * links at FS:[0] around each handler it calls — { Next, RtlpExceptionProtector, the registration frame whose
+ * handler runs } (as Windows' RtlpExecuteHandlerForException). While dispatching (not unwinding) it stores
+ * that frame in *DispatcherContext and returns ExceptionNestedException (2); while unwinding it returns
+ * ExceptionContinueSearch (1). EXCEPTION_DISPOSITION (PEXCEPTION_RECORD, PVOID EstablisherFrame, PCONTEXT,
+ * PVOID DispatcherContext), stdcall.
+ */
+export function emitExceptionProtector(a: Asm): void {
+  a.movImm("eax", 1); // ExceptionContinueSearch
+  a.mov("ecx", mem("esp", 4)); // ExceptionRecord
+  a.raw([0xf7, 0x41, 0x04, 0x06, 0x00, 0x00, 0x00], "test dword ptr [ecx+4], 6"); // UNWINDING | EXIT_UNWIND
+  const jnz = a.pos;
+  a.raw([0x75, 0x12], "jne short RtlpExceptionProtector$ret");
+  a.mov("ecx", mem("esp", 8)); // EstablisherFrame: our record
+  a.mov("edx", mem("esp", 16)); // DispatcherContext
+  a.mov("eax", mem("ecx", 8)); // the frame whose handler was running
+  a.mov(mem("edx"), "eax");
+  a.movImm("eax", 2); // ExceptionNestedException
+  if (a.pos - jnz !== 0x14) throw new Error("RtlpExceptionProtector: jump distance");
+  a.label("RtlpExceptionProtector$ret");
+  a.ret(16);
+}
+
 export const EXCEPTIONS_NTDLL: readonly ApiDecl[] = [
   d(
     "ntdll",
@@ -164,6 +188,14 @@ export const EXCEPTIONS_NTDLL: readonly ApiDecl[] = [
     { arch: "x64" },
   ),
   d("ntdll", "RtlPcToFileHeader", 2, TRAP, "PVOID RtlPcToFileHeader(PVOID PcValue, PVOID *BaseOfImage)"),
+  d(
+    "ntdll",
+    "RtlpExceptionProtector",
+    4,
+    { kind: "code", emit: (a) => emitExceptionProtector(a) },
+    "EXCEPTION_DISPOSITION RtlpExceptionProtector(PEXCEPTION_RECORD, PVOID EstablisherFrame, PCONTEXT, PVOID DispatcherContext)",
+    { arch: "x86", exported: false },
+  ),
 ];
 
 /** x64 ntdll!RtlCaptureContext: `mov [rcx+78h], rax` (CONTEXT.Rax), then the trap; no stack use (a leaf). */
