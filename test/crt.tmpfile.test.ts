@@ -13,16 +13,7 @@ import type { SyscallRecord } from "../src/windows/kernel/types";
 import { Process } from "../src/windows/process";
 import type { DllName } from "../src/windows/dlls";
 import type { KernelFactory } from "../src/windows/kernel/types";
-
-const le64 = (v: number): number[] => {
-  const out: number[] = [];
-  let x = BigInt(v);
-  for (let i = 0; i < 8; i++) {
-    out.push(Number(x & 0xffn));
-    x >>= 8n;
-  }
-  return out;
-};
+import { le64 } from "./shellcode-harness";
 
 describe("crt: tmpnam and tmpfile (x64 shellcode)", () => {
   it("names \\s<pid>. then \\s<pid>.1; tmpfile creates \\t<pid>. deleted on close", () => {

@@ -13,36 +13,17 @@
  * EFlags 0xC0, Esp 0xC4). Each program's exit code is its handler's call count, so a second delivery shows.
  */
 import { strict as assert } from "node:assert";
-import { Kernel } from "../src/windows/kernel";
 import { Process, type ProcessStop } from "../src/windows/process";
-import type { Arch, DllName } from "../src/windows/dlls";
+import type { Arch } from "../src/windows/dlls";
+import { le32, le64, shellcodeProcess, type ExportOf } from "./shellcode-harness";
 
-const u64 = (v: number): number[] => {
-  const out: number[] = [];
-  let x = BigInt(v);
-  for (let i = 0; i < 8; i++) {
-    out.push(Number(x & 0xffn));
-    x >>= 8n;
-  }
-  return out;
-};
-const u32 = (v: number): number[] => u64(v).slice(0, 4);
-
-type Exp = (dll: DllName, name: string) => number;
+const u64 = le64;
+const u32 = le32;
+type Exp = ExportOf;
 
 /** A shellcode process of `arch` (RWX, 0x1000 bytes) with the code `code(base, exportOf)` lays out. */
 function shellcode(arch: Arch, code: (base: number, exp: Exp) => Uint8Array): Process {
-  const make = (bytes: Uint8Array): Process =>
-    Process.createShellcode({ code: bytes, arch, kernel: (q) => new Kernel(q) });
-  const probe = make(new Uint8Array(0x1000));
-  const exp: Exp = (dll, name) => {
-    const e = probe.dlls.get(dll, arch)?.exports.get(name);
-    assert.ok(e !== undefined && "address" in e, `${dll}!${name}`);
-    return e.address;
-  };
-  const p = make(code(probe.shellcodeBase, exp));
-  assert.equal(p.shellcodeBase, probe.shellcodeBase); // the same layout: the addresses hold
-  return p;
+  return shellcodeProcess(arch, 0x1000, code);
 }
 
 const HANDLER = 0x80;

@@ -17,27 +17,12 @@
  * ntstatus.h (STATUS_ACCESS_VIOLATION 0xC0000005), the x86 EXCEPTION_REGISTRATION_RECORD { Next, Handler }.
  */
 import { strict as assert } from "node:assert";
-import { Kernel } from "../src/windows/kernel";
-import { Process, type ProcessStop } from "../src/windows/process";
-import type { DllName } from "../src/windows/dlls";
-
-const u32 = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
-
-type Exp = (dll: DllName, name: string) => number;
+import type { Process, ProcessStop } from "../src/windows/process";
+import { le32 as u32, shellcodeProcess, type ExportOf as Exp } from "./shellcode-harness";
 
 /** An x86 shellcode process (RWX, 0x1000 bytes) with the code `code(base, exportOf)` lays out. */
 function shellcode32(code: (base: number, exp: Exp) => Uint8Array): Process {
-  const make = (bytes: Uint8Array): Process =>
-    Process.createShellcode({ code: bytes, arch: "x86", kernel: (q) => new Kernel(q) });
-  const probe = make(new Uint8Array(0x1000));
-  const exp: Exp = (dll, name) => {
-    const e = probe.dlls.get(dll, "x86")?.exports.get(name);
-    assert.ok(e !== undefined && "address" in e, `${dll}!${name}`);
-    return e.address;
-  };
-  const p = make(code(probe.shellcodeBase, exp));
-  assert.equal(p.shellcodeBase, probe.shellcodeBase); // the same layout: the addresses hold
-  return p;
+  return shellcodeProcess("x86", 0x1000, code);
 }
 
 const H0 = 0x100;

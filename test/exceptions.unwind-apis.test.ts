@@ -17,36 +17,15 @@ import { readFileSync } from "node:fs";
 import { Kernel } from "../src/windows/kernel";
 import { BufferConsole, Process } from "../src/windows/process";
 
+import { le64, shellcodeProcess } from "./shellcode-harness";
+
 const BIN = "test/fixtures/bin";
 
-function imm64(v: number | bigint): number[] {
-  const out: number[] = [];
-  let x = BigInt(v);
-  for (let i = 0; i < 8; i++) {
-    out.push(Number(x & 0xffn));
-    x >>= 8n;
-  }
-  return out;
-}
+const imm64 = le64;
 
-/** An x64 shellcode process (RWX, 0x3000 bytes) with the code produced by `code(base, exportOf)`. */
+/** An x64 shellcode process (RWX, 0x3000 bytes) with the code produced by `code(base, ntdllExportOf)`. */
 function shellcode(code: (base: number, exp: (name: string) => number) => number[]): Process {
-  const probe = Process.createShellcode({
-    code: new Uint8Array(0x3000),
-    arch: "x64",
-    kernel: (q) => new Kernel(q),
-  });
-  const exp = (name: string): number => {
-    const e = probe.dlls.get("ntdll", "x64")?.exports.get(name);
-    assert.ok(e !== undefined && "address" in e, name);
-    return e.address;
-  };
-  // Same layout for a second process: the shellcode lands at the same base.
-  const bytes = new Uint8Array(0x3000);
-  bytes.set(code(probe.shellcodeBase, exp));
-  const p = Process.createShellcode({ code: bytes, arch: "x64", kernel: (q) => new Kernel(q) });
-  assert.equal(p.shellcodeBase, probe.shellcodeBase);
-  return p;
+  return shellcodeProcess("x64", 0x3000, (base, exp) => code(base, (name) => exp("ntdll", name)));
 }
 
 const u64 = (p: Process, a: number): bigint => {
