@@ -55,6 +55,21 @@ describe("adapter: sandbox and registry launch attributes", () => {
     );
   });
 
+  it("a registry file that cannot be read is a launch error and is left as it was", async () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "wowdbg-adapter-badreg-"));
+    const hive = path.join(work, "notes.reg");
+    fs.writeFileSync(hive, "my notes\n");
+    await h.dc.initializeRequest({ adapterID: "wowdbg", pathFormat: "path" });
+    await assert.rejects(
+      h.dc.launchRequest({
+        program: fixture("registry64.exe"),
+        registry: hive,
+      } as DebugProtocol.LaunchRequestArguments),
+      /'registry' .*notes\.reg: registry file notes\.reg: not a \.reg file/,
+    );
+    assert.equal(fs.readFileSync(hive, "utf8"), "my notes\n");
+  });
+
   it("registry: a partial .reg is imported over the defaults, and the program's changes are saved", async () => {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "wowdbg-adapter-registry-"));
     const hive = path.join(work, "hive.reg");

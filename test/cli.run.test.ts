@@ -202,6 +202,32 @@ describe("cli: wowdbg run", function () {
     assert.equal(cli(["run", "--registry", work, `${BIN}/hello64.exe`]).code, 2);
   });
 
+  it("--registry FILE that is not a registry file: a clear error, exit 2, and the file is left as it was", () => {
+    const work = mkdtempSync(path.join(tmpdir(), "wowdbg-cli-badreg-"));
+    for (const [name, text] of [
+      ["notes.reg", "my notes, not a .reg file\n"],
+      ["broken.json", "{ not json"],
+      [
+        "half.reg",
+        "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\A]\r\ngarbage line\r\n",
+      ],
+    ]) {
+      const file = path.join(work, name);
+      writeFileSync(file, text);
+      const r = cli(["run", "--registry", file, `${BIN}/registry64.exe`]);
+      assert.equal(r.code, 2, name);
+      assert.match(
+        r.err,
+        new RegExp(
+          `^wowdbg: --registry .*${name.replace(".", "\\.")}: registry file ${name.replace(".", "\\.")}: `,
+        ),
+        name,
+      );
+      assert.equal(r.out, "", `${name}: the program did not run`);
+      assert.equal(readFileSync(file, "utf8"), text, `${name} unchanged`);
+    }
+  });
+
   it("bad usage and unreadable files", () => {
     assert.equal(cli(["run"]).code, 2);
     assert.equal(cli(["run", "--arch", "x86", `${BIN}/hello32.exe`]).code, 2);

@@ -25,6 +25,11 @@ export const le32 = (v: number): number[] => le64(v).slice(0, 4);
 /** The address of `dll!name` in the layout. */
 export type ExportOf = (dll: DllName, name: string) => number;
 
+/** x64: `mov rax, dll!name; call rax`. */
+export function callExport64(exp: ExportOf, dll: DllName, name: string): number[] {
+  return [0x48, 0xb8, ...le64(exp(dll, name)), 0xff, 0xd0];
+}
+
 /** A shellcode process of `arch` (RWX, `size` bytes) holding what `code(base, exportOf)` lays out. */
 export function shellcodeProcess(
   arch: Arch,

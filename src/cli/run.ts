@@ -11,7 +11,8 @@
  */
 import { MemoryFsHost, MountFsHost } from "../windows/fs";
 import { NodeFsHost } from "../windows/fs/node-host";
-import { NodeRegistryFileHost } from "../windows/registry/node-host";
+import type { RegistrySource } from "../windows/kernel/registry";
+import { registryFileOption } from "../windows/registry/node-host";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Kernel } from "../windows/kernel";
@@ -295,9 +296,14 @@ export function runCommand(argv: readonly string[], started: number): number {
     process.stderr.write(`wowdbg: --sandbox ${o.sandbox}: not a folder\n`);
     return EXIT_USAGE;
   }
-  if (o.registry !== undefined && isDirectory(o.registry)) {
-    process.stderr.write(`wowdbg: --registry ${o.registry}: a folder, not a file\n`);
-    return EXIT_USAGE;
+  let registryFile: RegistrySource | undefined;
+  if (o.registry !== undefined) {
+    const r = registryFileOption(o.registry);
+    if ("problem" in r) {
+      process.stderr.write(`wowdbg: --registry ${o.registry}: ${r.problem}\n`);
+      return EXIT_USAGE;
+    }
+    registryFile = r.source;
   }
   let proc: Process;
   try {
@@ -317,13 +323,7 @@ export function runCommand(argv: readonly string[], started: number): number {
           },
         ),
       },
-      registry:
-        o.registry !== undefined
-          ? {
-              host: new NodeRegistryFileHost(path.dirname(path.resolve(o.registry))),
-              path: path.basename(o.registry),
-            }
-          : undefined,
+      registry: registryFile,
     };
     proc =
       o.shellcode !== undefined

@@ -10,7 +10,8 @@ import { statSync } from "node:fs";
 import * as nodePath from "node:path";
 import { MemoryFsHost, MountFsHost } from "../windows/fs";
 import { NodeFsHost } from "../windows/fs/node-host";
-import { NodeRegistryFileHost } from "../windows/registry/node-host";
+import type { RegistrySource } from "../windows/kernel/registry";
+import { registryFileOption } from "../windows/registry/node-host";
 import { Access } from "../cpu/bus";
 import { Cpu, Reg, SReg } from "../cpu/cpu";
 import { decode, describe } from "../cpu/decoder/decoder";
@@ -611,6 +612,12 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
     const dir = files.dirname(file);
     if (o.sandbox !== undefined && !isHostFolder(o.sandbox))
       throw new LaunchFailure(`'sandbox' must be a folder: ${o.sandbox}`);
+    let registryFile: RegistrySource | undefined;
+    if (o.registry !== undefined) {
+      const r = registryFileOption(o.registry);
+      if ("problem" in r) throw new LaunchFailure(`'registry' ${o.registry}: ${r.problem}`);
+      registryFile = r.source;
+    }
     let listing: string[] | undefined;
     const findDll = (dll: string): { path: string; bytes: Uint8Array } | undefined => {
       const want = dll.slice(Math.max(dll.lastIndexOf("\\"), dll.lastIndexOf("/")) + 1).toLowerCase();
@@ -653,13 +660,7 @@ export class Runtime extends EventEmitter<RuntimeEvents> {
           },
         ),
       },
-      registry:
-        o.registry !== undefined
-          ? {
-              host: new NodeRegistryFileHost(nodePath.dirname(nodePath.resolve(o.registry))),
-              path: nodePath.basename(o.registry),
-            }
-          : undefined,
+      registry: registryFile,
     };
     try {
       if (o.shellcode !== undefined) {

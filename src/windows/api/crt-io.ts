@@ -570,6 +570,14 @@ export function streamAt(c: ApiCall, file: number): Stream | undefined {
   return { file, fd: fileFd(c, file) };
 }
 
+/** The FILE addresses of the _iob entries from `first` on, then the streams fopen allocated beyond them. */
+function streamAddresses(c: ApiCall, first: number): number[] {
+  const iob = iobBase(c);
+  return [...Array(IOB_ENTRIES - first).keys()]
+    .map((k) => iob + (k + first) * FILE_SIZE[c.arch])
+    .concat([...io(c).extra]);
+}
+
 /** A FILE* argument: the stream, or a stop naming the function for a pointer that is not a FILE. */
 export function streamArg(c: ApiCall, i: number): Stream | KernelStop {
   const s = streamAt(c, c.arg(i));
@@ -1246,11 +1254,7 @@ export function crtIoFamily(): ApiFamily {
     fclose: onStream(0, closeStream),
     _fcloseall: calls(function* (c) {
       let n = 0;
-      const iob = iobBase(c);
-      const files = [...Array(IOB_ENTRIES - 3).keys()]
-        .map((k) => iob + (k + 3) * FILE_SIZE[c.arch])
-        .concat([...io(c).extra]);
-      for (const f of files) {
+      for (const f of streamAddresses(c, 3)) {
         const s = streamAt(c, f);
         if (s) {
           yield* closeStream(c, s);
@@ -1331,7 +1335,9 @@ export function crtIoFamily(): ApiFamily {
       const s = streamArg(c, 0);
       return "kind" in s ? s : 0;
     }),
-    _flushall: api(() => 0),
+    /** _flushall: writes are not buffered, so nothing to write; returns the number of open streams (stdin,
+     * stdout and stderr included), as Microsoft documents. */
+    _flushall: api((c) => streamAddresses(c, 0).filter((f) => streamAt(c, f) !== undefined).length),
     /** setvbuf: mode _IOFBF 0, _IOLBF 0x40, _IONBF 4; size 2..INT_MAX unless _IONBF; else -1. */
     setvbuf: api((c) => {
       const s = streamArg(c, 0);

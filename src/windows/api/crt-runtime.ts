@@ -7,6 +7,7 @@
  * `_crt_next_onexit` trap hands them the registered functions, last first.
  */
 import { unimplemented } from "../kernel/context";
+import type { KernelStop } from "../kernel/types";
 import { api, type ApiCall, type ApiFamily } from "./context";
 import {
   EINVAL,
@@ -26,8 +27,26 @@ import {
   setErrno,
 } from "./crt-state";
 import { toAnsi } from "./state";
+import { criticalSectionSize, enterSection, initializeSection, leaveSection } from "./threads";
 
 /** msvcrt's parse_cmdline: argv[0] up to the closing quote or blank, then CommandLineToArgvW-like rules. */
+/** msvcrt.dll's _TOTAL_LOCKS (mtdll.h). */
+const CRT_LOCKS = 36;
+
+/** The critical section of CRT lock `n` (the table made on first use), or a stop for a bad lock number. */
+function crtLock(c: ApiCall, n: number): number | KernelStop {
+  if (n >= CRT_LOCKS) return unimplemented("_lock", `lock number ${n} (msvcrt has ${CRT_LOCKS})`);
+  const st = crt(c);
+  const size = criticalSectionSize(c);
+  let table = st.statics.get("locktable");
+  if (table === undefined) {
+    table = crtAlloc(c, CRT_LOCKS * size);
+    for (let k = 0; k < CRT_LOCKS; k++) initializeSection(c, 0, table + k * size);
+    st.statics.set("locktable", table);
+  }
+  return table + n * size;
+}
+
 export function parseCommandLine(cmd: string): string[] {
   const args: string[] = [];
   let i = 0;
@@ -297,9 +316,19 @@ export const crtRuntimeApis: ApiFamily = {
     return prev;
   }),
   raise: api((c) => unimplemented("raise", `signal ${c.u32(0)}`)),
-  /** _lock/_unlock: msvcrt's internal locks; one thread runs at a time here and no lock is ever contended. */
-  _lock: api(() => 0),
-  _unlock: api(() => 0),
+  /**
+   * _lock(n)/_unlock(n): msvcrt's internal locks (_locktable: one critical section per lock number, 0 ..
+   * _TOTAL_LOCKS − 1 = 35 in msvcrt.dll's mtdll.h), which mingw's start-up code takes around its onexit
+   * tables. Threads are preempted here, so a second thread really waits for the owner's _unlock.
+   */
+  _lock: api((c) => {
+    const at = crtLock(c, c.u32(0));
+    return typeof at === "number" ? enterSection(c, at) : at;
+  }),
+  _unlock: api((c) => {
+    const at = crtLock(c, c.u32(0));
+    return typeof at === "number" ? leaveSection(c, at) : at;
+  }),
   _errno: api((c) => errnoAddr(c)),
   /** The "C" locale: code page 0 (none), one byte per character. */
   ___lc_codepage_func: api(() => 0),

@@ -31,7 +31,16 @@ import {
 } from "../kernel/sync";
 import { THREAD_ALL_ACCESS, ThreadObject } from "../kernel/thread";
 import type { Kernel } from "../kernel/kernel";
-import { api, bridge, FALSE, TRUE, type ApiCall, type ApiFamily, type BridgeCall } from "./context";
+import {
+  api,
+  bridge,
+  FALSE,
+  TRUE,
+  type ApiCall,
+  type ApiFamily,
+  type ApiResult,
+  type BridgeCall,
+} from "./context";
 import { ERROR_ALREADY_EXISTS, ERROR_INVALID_PARAMETER, ERROR_SUCCESS } from "./errors";
 import { allocateData, setLastNtError } from "./state";
 
@@ -209,7 +218,11 @@ function countResult(c: BridgeCall, status: number): number {
 
 // ---------------------------------------------------------------- critical sections
 
-function cs(c: ApiCall): {
+/** RTL_CRITICAL_SECTION's field addresses (x64 40 bytes, x86 24) for the section at `a` (default: argument 0). */
+function cs(
+  c: ApiCall,
+  a = c.arg(0),
+): {
   at: number;
   lock: number;
   rec: number;
@@ -217,14 +230,19 @@ function cs(c: ApiCall): {
   spin: number;
   size: number;
 } {
-  const a = c.arg(0);
   return c.arch === "x64"
     ? { at: a, lock: a + 8, rec: a + 12, owner: a + 16, spin: a + 32, size: 40 }
     : { at: a, lock: a + 4, rec: a + 8, owner: a + 12, spin: a + 20, size: 24 };
 }
 
-function initializeSection(c: ApiCall, spin: number): void {
-  const f = cs(c);
+/** The size of an RTL_CRITICAL_SECTION for the caller's architecture. */
+export function criticalSectionSize(c: ApiCall): number {
+  return cs(c, 0).size;
+}
+
+/** InitializeCriticalSection on the section at `at` (default: argument 0). */
+export function initializeSection(c: ApiCall, spin: number, at = c.arg(0)): void {
+  const f = cs(c, at);
   c.mem.write(f.at, new Uint8Array(f.size));
   c.mem.w32(f.lock, 0xffffffff);
   c.writePtr(f.spin, spin);
@@ -233,6 +251,42 @@ function initializeSection(c: ApiCall, spin: number): void {
 /** What a thread waiting for the section at `at` waits on (the key of the hand-over). */
 function sectionWait(at: number): string {
   return `RtlEnterCriticalSection on the critical section 0x${at.toString(16)}`;
+}
+
+/**
+ * RtlEnterCriticalSection on the section at `at`: entered (0), or a wait until the owner's last leave hands
+ * it over (RAX = STATUS_SUCCESS then).
+ */
+export function enterSection(c: ApiCall, at: number): ApiResult {
+  const f = cs(c, at);
+  const owner = c.readPtr(f.owner);
+  c.mem.w32(f.lock, (c.mem.u32(f.lock) + 1) >>> 0);
+  if (owner === 0 || owner === c.thread.id) {
+    c.writePtr(f.owner, c.thread.id);
+    c.mem.w32(f.rec, c.mem.u32(f.rec) + 1);
+    return 0;
+  }
+  return syncOf(c.kernel).waitExternal(c.thread, sectionWait(f.at));
+}
+
+/** RtlLeaveCriticalSection on the section at `at`: the last leave hands it to the first waiter. */
+export function leaveSection(c: ApiCall, at: number): number {
+  const f = cs(c, at);
+  const rec = c.mem.u32(f.rec);
+  if (rec === 0) return 0xc0000264; // STATUS_RESOURCE_NOT_OWNED
+  c.mem.w32(f.rec, rec - 1);
+  c.mem.w32(f.lock, (c.mem.u32(f.lock) - 1) >>> 0);
+  if (rec === 1) {
+    const sync = syncOf(c.kernel);
+    const next = sync.externalWaiters(sectionWait(f.at))[0];
+    if (next === undefined) c.writePtr(f.owner, 0);
+    else {
+      c.writePtr(f.owner, next.id);
+      c.mem.w32(f.rec, 1);
+      sync.wake(next, 0);
+    }
+  }
+  return 0;
 }
 
 export const threadApis: ApiFamily = {
@@ -556,18 +610,7 @@ export const threadApis: ApiFamily = {
     initializeSection(c, c.u32(1) & 0xffffff);
     return TRUE;
   }),
-  RtlEnterCriticalSection: api((c) => {
-    const f = cs(c);
-    const owner = c.readPtr(f.owner);
-    c.mem.w32(f.lock, (c.mem.u32(f.lock) + 1) >>> 0);
-    if (owner === 0 || owner === c.thread.id) {
-      c.writePtr(f.owner, c.thread.id);
-      c.mem.w32(f.rec, c.mem.u32(f.rec) + 1);
-      return 0;
-    }
-    // Owned by another thread: wait until its last leave hands the section over (RAX = STATUS_SUCCESS then).
-    return syncOf(c.kernel).waitExternal(c.thread, sectionWait(f.at));
-  }),
+  RtlEnterCriticalSection: api((c) => enterSection(c, c.arg(0))),
   /** BOOLEAN RtlTryEnterCriticalSection(PRTL_CRITICAL_SECTION): TRUE when it entered, never waits. */
   RtlTryEnterCriticalSection: api((c) => {
     const f = cs(c);
@@ -578,24 +621,7 @@ export const threadApis: ApiFamily = {
     c.mem.w32(f.rec, c.mem.u32(f.rec) + 1);
     return TRUE;
   }),
-  RtlLeaveCriticalSection: api((c) => {
-    const f = cs(c);
-    const rec = c.mem.u32(f.rec);
-    if (rec === 0) return 0xc0000264; // STATUS_RESOURCE_NOT_OWNED
-    c.mem.w32(f.rec, rec - 1);
-    c.mem.w32(f.lock, (c.mem.u32(f.lock) - 1) >>> 0);
-    if (rec === 1) {
-      const sync = syncOf(c.kernel);
-      const next = sync.externalWaiters(sectionWait(f.at))[0];
-      if (next === undefined) c.writePtr(f.owner, 0);
-      else {
-        c.writePtr(f.owner, next.id);
-        c.mem.w32(f.rec, 1);
-        sync.wake(next, 0);
-      }
-    }
-    return 0;
-  }),
+  RtlLeaveCriticalSection: api((c) => leaveSection(c, c.arg(0))),
   RtlDeleteCriticalSection: api((c) => {
     const f = cs(c);
     c.mem.write(f.at, new Uint8Array(f.size));

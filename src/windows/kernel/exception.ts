@@ -16,7 +16,7 @@
  * the first chance (`firstChanceStop`); second chance: the process ends with the exception code).
  */
 import type { Cpu } from "../../cpu/cpu";
-import type { Arch } from "../dlls";
+import { WOW64_CONTEXT, type Arch } from "../dlls";
 import type { SyscallFamily } from "./context";
 import type { KernelProcess, KernelStop, KernelThread } from "./types";
 import { join64, split64, type UserMemory } from "./user-memory";
@@ -87,31 +87,17 @@ export const CONTEXT64 = {
   size: 0x4d0,
 } as const;
 
-/** CONTEXT (x86, winnt.h; WOW64_CONTEXT has the same layout; 0x2CC bytes). */
+/**
+ * CONTEXT (x86, winnt.h; 0x2CC bytes): WOW64_CONTEXT is the same structure (../dlls/code.ts holds the
+ * offsets wow64cpu's code uses), plus the fields only exception dispatch reads.
+ */
 export const CONTEXT32 = {
-  ContextFlags: 0x00,
+  ...WOW64_CONTEXT,
   Dr0: 0x04,
   Dr7: 0x18,
   FloatSave: 0x1c,
-  SegGs: 0x8c,
-  SegFs: 0x90,
-  SegEs: 0x94,
-  SegDs: 0x98,
-  Edi: 0x9c,
-  Esi: 0xa0,
-  Ebx: 0xa4,
-  Edx: 0xa8,
-  Ecx: 0xac,
-  Eax: 0xb0,
-  Ebp: 0xb4,
-  Eip: 0xb8,
-  SegCs: 0xbc,
-  EFlags: 0xc0,
-  Esp: 0xc4,
-  SegSs: 0xc8,
   /** FXSAVE image (512 bytes): MxCsr at +0x18, XMM0 at +0xA0. */
   ExtendedRegisters: 0xcc,
-  size: 0x2cc,
 } as const;
 
 /** CONTEXT_AMD64 | CONTROL | INTEGER | SEGMENTS | FLOATING_POINT. */

@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { RegistryFileHost } from "./persist";
+import { checkRegistryFile, type RegistryFileHost } from "./persist";
 
 export class NodeRegistryFileHost implements RegistryFileHost {
   private readonly root: string;
@@ -33,4 +33,27 @@ export class NodeRegistryFileHost implements RegistryFileHost {
     fs.mkdirSync(path.dirname(full), { recursive: true });
     fs.writeFileSync(full, data);
   }
+}
+
+/**
+ * A registry file named on the command line or in a launch configuration (a host path): the source the
+ * process loads and saves, or what is wrong with it. A file that exists but cannot be read is refused and
+ * left as it is (the process would otherwise save its registry over it).
+ */
+export function registryFileOption(
+  file: string,
+): { source: { host: NodeRegistryFileHost; path: string } } | { problem: string } {
+  let folder = false;
+  try {
+    folder = fs.statSync(file).isDirectory();
+  } catch {
+    // missing: created on the first save
+  }
+  if (folder) return { problem: "a folder, not a file" };
+  const source = {
+    host: new NodeRegistryFileHost(path.dirname(path.resolve(file))),
+    path: path.basename(file),
+  };
+  const problem = checkRegistryFile(source.host, source.path);
+  return problem === undefined ? { source } : { problem };
 }

@@ -14,7 +14,7 @@
  */
 import { REG_BINARY, REG_DWORD, REG_LINK, REG_SZ } from "./constants";
 import type { RegKey } from "./key";
-import type { Registry } from "./registry";
+import { Registry } from "./registry";
 import { STATUS_SUCCESS } from "./status";
 
 /** Files in the sandbox, by a path relative to it. */
@@ -384,15 +384,52 @@ export function openRegistryFile(
   if (!data) return withDefaults();
   if (path.toLowerCase().endsWith(".json")) {
     const reg = empty();
-    loadJson(reg, new TextDecoder().decode(data));
+    try {
+      loadJson(reg, new TextDecoder().decode(data));
+    } catch (e) {
+      throw new RegistryFileError(path, `not a registry file saved by wowdbg (${(e as Error).message})`);
+    }
     return reg;
   }
   const text = decodeRegFile(data);
-  const complete = text
-    .replace(/^\uFEFF/, "")
-    .split(/\r?\n/, 3)
-    .some((l) => l.trim() === COMPLETE_MARKER);
+  const first = text.replace(/^\uFEFF/, "").split(/\r?\n/, 3);
+  const header = first[0]?.trim();
+  if (header !== "Windows Registry Editor Version 5.00" && header !== "REGEDIT4")
+    throw new RegistryFileError(
+      path,
+      'not a .reg file (the first line must be "Windows Registry Editor Version 5.00" or "REGEDIT4")',
+    );
+  const complete = first.some((l) => l.trim() === COMPLETE_MARKER);
   const reg = complete ? empty() : withDefaults();
-  importReg(reg, text);
+  const bad = importReg(reg, text);
+  if (bad > 0) throw new RegistryFileError(path, `${bad} line(s) of the .reg file cannot be read`);
   return reg;
+}
+
+/**
+ * A registry file that exists but cannot be read. It is reported and left alone: the process does not start
+ * (it would otherwise save its registry over the user's file).
+ */
+export class RegistryFileError extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`registry file ${path}: ${reason}`);
+  }
+}
+
+/** Whether the registry file at `path` can be opened: undefined, or what is wrong with it. */
+export function checkRegistryFile(host: RegistryFileHost, path: string): string | undefined {
+  try {
+    openRegistryFile(
+      host,
+      path,
+      () => new Registry(),
+      () => new Registry(),
+    );
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
 }
